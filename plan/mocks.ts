@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Account id the mocks report; AWS reserves no real account with it. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** Availability zones the mocks report for any region. */
+const ZONE_SUFFIXES = ["a", "b", "c", "d"];
+
+/** Inputs of one resource as the mock runtime received them, keyed by type and name. */
+export interface MockedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * Pulumi mocks that return plausible outputs for every AWS, Kubernetes and random resource the
+ * program creates, and for the data sources it calls, with no credentials and no network.
+ */
+export class PlanMocks implements pulumi.runtime.Mocks {
+  readonly resources: MockedResource[] = [];
+
+  constructor(private readonly region: string) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+    const id = args.id || `${args.name}-id`;
+    return { id, state: { ...args.inputs, ...this.outputsFor(args) } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+      case "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {
+          names: ZONE_SUFFIXES.map((suffix) => `${this.region}${suffix}`),
+          zoneIds: ZONE_SUFFIXES.map((_, index) => `use1-az${index + 1}`),
+          state: "available",
+        };
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+          accountId: MOCK_ACCOUNT_ID,
+          arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/plan`,
+          userId: "PLAN",
+        };
+      case "aws:index/getRegion:getRegion":
+        return { name: this.region, region: this.region, id: this.region };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "aws:iam/getPolicyDocument:getPolicyDocument":
+        return {
+          json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }),
+        };
+      default:
+        return { ...args.inputs };
+    }
+  }
+
+  private outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const inputs = args.inputs as Record<string, unknown>;
+    const name = (inputs.name as string | undefined) ?? args.name;
+    const service = args.type.split(":")[1]?.split("/")[0] ?? "resource";
+    const outputs: Record<string, unknown> = {
+      arn: `arn:aws:${service}:${this.region}:${MOCK_ACCOUNT_ID}:${args.name}`,
+      name,
+    };
+    switch (args.type) {
+      case "aws:eks/cluster:Cluster":
+        return { ...outputs, ...this.clusterOutputs(name) };
+      case "aws:iam/role:Role":
+        return { ...outputs, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}` };
+      case "aws:iam/policy:Policy":
+        return { ...outputs, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${name}` };
+      case "aws:eks/nodeGroup:NodeGroup":
+        return {
+          ...outputs,
+          resources: [{ autoscalingGroups: [{ name: `eks-${args.name}-asg` }] }],
+          status: "ACTIVE",
+        };
+      case "aws:ec2/launchTemplate:LaunchTemplate":
+        return { ...outputs, latestVersion: 1 };
+      case "aws:lb/loadBalancer:LoadBalancer":
+        return { ...outputs, dnsName: `${args.name}.elb.${this.region}.amazonaws.com` };
+      case "random:index/randomPassword:RandomPassword":
+        return { result: `plan-generated-${args.name}` };
+      case "kubernetes:core/v1:Service":
+        return {
+          ...inputs,
+          status: {
+            loadBalancer: {
+              ingress: [{ hostname: `${args.name}.elb.${this.region}.amazonaws.com` }],
+            },
+          },
+        };
+      default:
+        return outputs;
+    }
+  }
+
+  private clusterOutputs(name: string): Record<string, unknown> {
+    return {
+      endpoint: `https://${name}.gr7.${this.region}.eks.amazonaws.com`,
+      certificateAuthority: { data: Buffer.from("plan-certificate-authority").toString("base64") },
+      identities: [
+        { oidcs: [{ issuer: `https://oidc.eks.${this.region}.amazonaws.com/id/PLAN` }] },
+      ],
+      vpcConfig: { clusterSecurityGroupId: "sg-0plancluster", vpcId: "vpc-0plan" },
+      version: "1.34",
+      status: "ACTIVE",
+    };
+  }
+}
