@@ -5,6 +5,9 @@ export default tseslint.config(
   { ignores: ["node_modules/", "out/", "dist/"] },
   ...tseslint.configs.recommended,
   {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     plugins: { "@pulumi": pulumi },
     rules: {
       "@pulumi/no-output-in-template-literal": "error",
