@@ -61,6 +61,9 @@ export function problemsFromZod(
 
 function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
   const given = `got ${describeValue(value)}`;
+  if (value === undefined && issue.code === "invalid_value") {
+    return `is required but missing; set it to one of ${issue.values.map(String).join(", ")}`;
+  }
   switch (issue.code) {
     case "invalid_type":
       if (value === undefined) return `is required but missing; set it in the stack file`;

@@ -56,6 +56,8 @@ export interface SizingPlan {
     kvCacheTokens: number;
     /** Requests of `maxModelLen` tokens the KV cache holds at once. */
     fullLengthRequests: number;
+    /** The model's own maximum context in tokens (`max_position_embeddings`). */
+    modelMaxLen: number;
   };
   /** Per-GPU memory budget in GiB: usable = weights + overhead + kvCache. */
   memoryPerGpuGiB: { usable: number; weights: number; overhead: number; kvCache: number };

@@ -1,0 +1,241 @@
+import { describe, expect, it } from "vitest";
+import { estimateStartupSeconds } from "../../sizing/startup";
+import { plan, problems } from "./helpers";
+
+const MAVERICK_FP8_H100 = { model: "llama-4-maverick", quantization: "fp8", gpu: "h100-80gb" };
+const SCOUT_BF16_H100 = { model: "llama-4-scout", quantization: "bf16", gpu: "h100-80gb" };
+
+describe("maverick-prod plan", () => {
+  const result = plan(MAVERICK_FP8_H100);
+
+  it("serves Meta's FP8 checkpoint on one p5 node at TP 8", () => {
+    expect(result.model.checkpoint).toBe("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8");
+    expect(result.gpu.instanceType).toBe("p5.48xlarge");
+    expect(result.parallelism.tensor).toBe(8);
+    expect(result.parallelism.pipeline).toBe(1);
+    expect(result.parallelism.nodesPerReplica).toBe(1);
+  });
+
+  it("splits each GPU's memory", () => {
+    expect(result.memoryPerGpuGiB).toEqual({
+      usable: 71.64,
+      weights: 48.55,
+      overhead: 11,
+      kvCache: 12.09,
+    });
+  });
+
+  it("prices one node per replica", () => {
+    expect(result.costUsdPerHour.pricePerNode).toBe(55.04);
+    expect(result.costUsdPerHour.min).toBe(55.04);
+    expect(result.costUsdPerHour.max).toBe(55.04);
+    expect(result.costUsdPerHour.priceSource).toContain("aws.amazon.com/ec2/pricing/on-demand");
+  });
+
+  it("serves the model under its own name", () => {
+    expect(result.model.servedModelName).toBe("llama-4-maverick");
+    expect(result.model.weightsEstimated).toBe(true);
+  });
+});
+
+describe("cost", () => {
+  it("counts nodes at min and max replicas", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, replicas: { min: 1, max: 4 } });
+    expect(result.costUsdPerHour.min).toBe(55.04);
+    expect(result.costUsdPerHour.max).toBe(220.16);
+  });
+
+  it("packs two TP 4 replicas per node", () => {
+    const result = plan({ ...SCOUT_BF16_H100, replicas: { min: 1, max: 3 } });
+    expect(result.nodePool.minSize).toBe(1);
+    expect(result.nodePool.maxSize).toBe(2);
+    expect(result.costUsdPerHour.max).toBe(110.08);
+  });
+
+  it("costs nothing at zero replicas", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, replicas: { min: 0, max: 2 } });
+    expect(result.nodePool.minSize).toBe(0);
+    expect(result.costUsdPerHour.min).toBe(0);
+  });
+
+  it("uses a price from the stack", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, pricesUsdPerHour: { "p5.48xlarge": 40 } });
+    expect(result.costUsdPerHour.pricePerNode).toBe(40);
+    expect(result.costUsdPerHour.priceSource).toBe("stack setting pricesUsdPerHour.p5.48xlarge");
+  });
+
+  it("reports an unknown price as null with a warning", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, gpu: "h200-141gb", instanceType: "p5e.48xlarge" });
+    expect(result.costUsdPerHour.min).toBeNull();
+    expect(result.costUsdPerHour.max).toBeNull();
+    expect(result.costUsdPerHour.pricePerNode).toBeNull();
+    expect(result.warnings.join(" ")).toContain("servekit:pricesUsdPerHour.p5e.48xlarge");
+  });
+});
+
+describe("H200 instance choice", () => {
+  it("prefers p5en while the p5e price is unknown", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, gpu: "h200-141gb" });
+    expect(result.gpu.instanceType).toBe("p5en.48xlarge");
+    expect(result.explanation.join(" ")).toContain("p5e.48xlarge with TP 4 at an unknown price");
+  });
+
+  it("prefers p5e when the stack prices it lower", () => {
+    const result = plan({
+      ...MAVERICK_FP8_H100,
+      gpu: "h200-141gb",
+      pricesUsdPerHour: { "p5e.48xlarge": 60 },
+    });
+    expect(result.gpu.instanceType).toBe("p5e.48xlarge");
+    expect(result.costUsdPerHour.max).toBe(60);
+  });
+
+  it("follows instanceType", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, gpu: undefined, instanceType: "p5.48xlarge" });
+    expect(result.gpu.type).toBe("h100-80gb");
+  });
+});
+
+describe("start-up budget", () => {
+  it("gives Maverick more time than Scout", () => {
+    const maverick = plan(MAVERICK_FP8_H100).startupTimeoutSeconds;
+    const scout = plan(SCOUT_BF16_H100).startupTimeoutSeconds;
+    expect(maverick).toBeGreaterThan(scout);
+  });
+
+  it("grows with the weights", () => {
+    // 600 s + 388.4 GiB at 125 MiB/s (3,182 s) + 388.4 GiB at 1 GiB/s (388 s) = 4,170 s.
+    expect(estimateStartupSeconds(388.36)).toBe(4200);
+    expect(estimateStartupSeconds(55.88)).toBe(1140);
+  });
+
+  it("uses startupTimeoutSeconds from the stack", () => {
+    const result = plan({ ...SCOUT_BF16_H100, startupTimeoutSeconds: 7200 });
+    expect(result.startupTimeoutSeconds).toBe(7200);
+  });
+
+  it("warns about a timeout below the estimate", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, startupTimeoutSeconds: 600 });
+    expect(result.warnings.join(" ")).toContain(
+      "startupTimeoutSeconds 600 is below the estimated 4200 s",
+    );
+  });
+});
+
+describe("root volume", () => {
+  it("holds the image, the weights and headroom", () => {
+    // (30 GiB + 388.4 GiB) × 1.2 = 502 GiB, rounded up to 510.
+    expect(plan(MAVERICK_FP8_H100).nodePool.rootVolumeGiB).toBe(510);
+  });
+
+  it("holds one copy of the weights per pod on a shared node", () => {
+    // Scout BF16 at TP 4 runs 2 pods per node: (30 + 2 × 202.4) × 1.2 = 522, rounded to 530.
+    expect(plan(SCOUT_BF16_H100).nodePool.rootVolumeGiB).toBe(530);
+  });
+
+  it("rejects a configured volume smaller than image and weights", () => {
+    const found = problems({ ...MAVERICK_FP8_H100, nodePool: { rootVolumeGiB: 200 } });
+    expect(found.map((problem) => problem.path)).toEqual(["nodePool.rootVolumeGiB"]);
+    expect(found[0].message).toContain("is 200, but each node needs about 419 GiB");
+  });
+
+  it("keeps a larger configured volume", () => {
+    expect(
+      plan({ ...MAVERICK_FP8_H100, nodePool: { rootVolumeGiB: 2000 } }).nodePool.rootVolumeGiB,
+    ).toBe(2000);
+  });
+});
+
+describe("messages and warnings", () => {
+  it("lists independent problems together", () => {
+    const found = problems({
+      model: "llama-4-maverick",
+      quantization: "fp8",
+      gpu: "a100-80gb",
+      kvCacheDtype: "fp8",
+      tensorParallelSize: 16,
+      maxModelLen: 2_000_000,
+      nodePool: { rootVolumeGiB: 100 },
+    });
+    expect(found.map((problem) => problem.path).sort()).toEqual([
+      "kvCacheDtype",
+      "maxModelLen",
+      "nodePool.rootVolumeGiB",
+      "quantization",
+      "tensorParallelSize",
+    ]);
+  });
+
+  it("rejects weights that fit no layout", () => {
+    const found = problems({
+      model: "llama-4-maverick",
+      quantization: "bf16",
+      gpu: "a100-40gb",
+      gpuMemoryUtilization: 0.5,
+    });
+    expect(found.map((problem) => problem.path)).toEqual(["gpu"]);
+    // 0.5 × 40 GiB − 11 GiB = 9 GiB per GPU; 64 GPUs give 576 GiB for 747.9 GiB of weights.
+    expect(found[0].message).toContain("even 8 nodes (TP 8 × PP 8) leave no room");
+    expect(found[0].message).toContain("about 748 GiB of weights against 64 × 9.0 GiB");
+    expect(found[0].message).toContain("set quantization to int4");
+  });
+
+  it("names each GPU type when none fits", () => {
+    const found = problems({
+      model: "llama-4-scout",
+      quantization: "bf16",
+      maxModelLen: 10_485_760,
+      fullLengthRequests: 64,
+    });
+    expect(found.map((problem) => problem.message.split(":")[0])).toEqual([
+      "on a100-40gb",
+      "on a100-80gb",
+      "on h100-80gb",
+      "on h200-141gb",
+    ]);
+    expect(found.every((problem) => problem.path === "maxModelLen")).toBe(true);
+  });
+
+  it("warns about spot capacity on multi-node replicas", () => {
+    const result = plan({
+      model: "llama-4-maverick",
+      quantization: "bf16",
+      gpu: "h100-80gb",
+      nodePool: { capacityType: "spot" },
+    });
+    const warnings = result.warnings.join(" ");
+    expect(warnings).toContain("two minutes' notice");
+    expect(warnings).toContain("multi-node replica");
+    expect(warnings).toContain("Set nodePool.capacityType to on-demand");
+  });
+
+  it("warns when the context is far below the model maximum", () => {
+    const warnings = plan(SCOUT_BF16_H100).warnings.join(" ");
+    expect(warnings).toContain("The default maxModelLen 32,768 is far below");
+    expect(warnings).toContain("10,485,760");
+    expect(warnings).toContain("up to 828,672 tokens");
+  });
+
+  it("warns when an override uses more GPUs than needed", () => {
+    const warnings = plan({ ...SCOUT_BF16_H100, tensorParallelSize: 8 }).warnings.join(" ");
+    expect(warnings).toContain("TP 8 uses 8 GPUs per replica, but TP 4 (4 GPUs)");
+  });
+
+  it("explains why the replica needs four GPUs", () => {
+    const explanation = plan(SCOUT_BF16_H100).explanation.join(" ");
+    expect(explanation).toContain("TP 4 (4 GPUs) is the smallest layout");
+    expect(explanation).toContain("TP 2 would need 101.2 GiB of weights per GPU against 60.6 GiB");
+    expect(explanation).toContain("2 replicas share a node and each vLLM pod requests 4 GPUs");
+  });
+
+  it("explains the GPU choice when gpu is not set", () => {
+    const explanation = plan({ model: "llama-4-maverick", quantization: "fp8" }).explanation.join(
+      " ",
+    );
+    expect(explanation).toContain("gpu is not set");
+    expect(explanation).toContain(
+      "p5en.48xlarge (h200-141gb) with TP 4 at $31.65 per replica-hour",
+    );
+    expect(explanation).toContain("Skipped p4d.24xlarge, because its a100-40gb GPUs");
+  });
+});
