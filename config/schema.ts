@@ -92,8 +92,12 @@ const networkSchema = z
     privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
     /** Public subnets of `vpcId`, needed only for an internet-facing load balancer. */
     publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
-    /** CIDR range of a new VPC. */
-    vpcCidr: cidr.default("10.0.0.0/16"),
+    /** CIDR range of a new VPC, from /16 to /22 so that every zone gets usable subnets. */
+    vpcCidr: cidr
+      .refine((value) => Number(value.split("/")[1]) >= 16 && Number(value.split("/")[1]) <= 22, {
+        message: "must have a prefix length from /16 to /22, such as 10.0.0.0/16",
+      })
+      .default("10.0.0.0/16"),
     /** Availability zones a new VPC spans; GPU capacity is per zone, so at least 2. */
     availabilityZoneCount: z.number().int().min(2).max(4).default(2),
   })

@@ -50,6 +50,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return {
           json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }),
         };
+      case "aws:eks/getAddonVersion:getAddonVersion":
+        return { ...args.inputs, version: "v0.0.0-eksbuild.plan" };
+      case "aws:ec2/getVpc:getVpc":
+        return { ...args.inputs, cidrBlock: "10.0.0.0/16" };
       default:
         return { ...args.inputs };
     }
@@ -73,6 +77,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
       case "aws:eks/nodeGroup:NodeGroup":
         return {
           ...outputs,
+          nodeGroupName: inputs.nodeGroupName ?? `${args.name}-plan`,
           resources: [{ autoscalingGroups: [{ name: `eks-${args.name}-asg` }] }],
           status: "ACTIVE",
         };
