@@ -58,9 +58,9 @@ export const DEFAULT_REGION = "us-east-1";
 export async function runProgram(
   input: ProgramRunInput,
   program: () => Promise<Record<string, unknown>>,
+  mocks: PlanMocks = new PlanMocks(regionOf(input)),
 ): Promise<ProgramRun> {
-  const region = String(input.otherNamespaces["aws:region"] ?? DEFAULT_REGION);
-  const mocks = new PlanMocks(region);
+  const region = regionOf(input);
   pulumi.runtime.setAllConfig(configEntries(input, region), secretConfigKeys(input));
   await pulumi.runtime.setMocks(mocks, "servekit", input.stackName, false);
 
@@ -68,6 +68,9 @@ export async function runProgram(
   const warnings: string[] = [];
   const restoreWarn = captureWarnings(warnings);
   let programOutputs: Record<string, unknown> = {};
+  // A program error is held and raised after the stack settles: letting it reject inside the
+  // stack's constructor leaves promises in the SDK that reject with no handler.
+  let programError: unknown;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -80,15 +83,25 @@ export async function runProgram(
         });
         return undefined;
       });
-      programOutputs = await program();
+      try {
+        programOutputs = await program();
+      } catch (error) {
+        programError = error;
+      }
       return programOutputs;
     });
     await sdkRuntime.waitForRPCs();
+    if (programError !== undefined) throw programError;
   } finally {
     restoreWarn();
   }
   const resources = await resolveRecords(pending, mocks);
   return { outputs: await resolveOutputs(programOutputs), resources, warnings };
+}
+
+/** Returns the stack's `aws:region`, or the default region when it sets none. */
+export function regionOf(input: ProgramRunInput): string {
+  return String(input.otherNamespaces["aws:region"] ?? DEFAULT_REGION);
 }
 
 function configEntries(input: ProgramRunInput, region: string): Record<string, string> {

@@ -42,6 +42,7 @@ const BAD_STACKS: BadStack[] = [
   { name: "gpu utilisation too low", overrides: { gpuMemoryUtilization: 0.2 }, path: "gpuMemoryUtilization", message: ["at least 0.5", "0.2"] },
   { name: "batched tokens too small", overrides: { maxNumBatchedTokens: 100 }, path: "maxNumBatchedTokens", message: ["at least 512", "100"] },
   { name: "idle timeout too long", overrides: { loadBalancer: { idleTimeoutSeconds: 9000 } }, path: "loadBalancer.idleTimeoutSeconds", message: ["at most 6000", "9000"] },
+  { name: "VPC range too small", overrides: { network: { vpcCidr: "10.0.0.0/26" } }, path: "network.vpcCidr", message: ["/16 to /22", '"10.0.0.0/26"'] },
   { name: "one availability zone", overrides: { network: { availabilityZoneCount: 1 } }, path: "network.availabilityZoneCount", message: ["at least 2", "got 1"] },
   { name: "startup timeout too short", overrides: { startupTimeoutSeconds: 60 }, path: "startupTimeoutSeconds", message: ["at least 300", "60"] },
   { name: "node pool max zero", overrides: { nodePool: { maxSize: 0 } }, path: "nodePool.maxSize", message: ["greater than 0", "got 0"] },

@@ -1,0 +1,206 @@
+import { stringify } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { StackConfigError } from "../../config/problems";
+import { PlanMocks } from "../../plan/mocks";
+import type { OfflinePlan } from "../../plan/offline";
+import { planJson, planText } from "../../plan/report";
+import { runProgram, type RecordedResource } from "../../plan/run";
+import { deployServekit } from "../../program";
+import { manifestsOfKind, planStack, releaseOfChart, resourcesOf, stackNames, waitsFor } from "../support/plans";
+import { stackValues, TEST_SECRETS } from "../support/stack";
+
+const ANY_IPV4 = "0.0.0.0/0";
+const plans = new Map<string, OfflinePlan>();
+
+beforeAll(async () => {
+  for (const stack of stackNames()) plans.set(stack, await planStack(stack));
+});
+
+/** Everything a plan shows a person or a tool: manifests, JSON, report, outputs, warnings. */
+function renderedText(plan: OfflinePlan): string {
+  return [
+    ...plan.manifests.map((manifest) => stringify(manifest)),
+    JSON.stringify(planJson(plan)),
+    planText(plan),
+  ].join("\n");
+}
+
+/** CIDR ranges that each ingress rule, load balancer and API endpoint admits. */
+function ingressRanges(plan: OfflinePlan): { where: string; cidrs: string[] }[] {
+  const found: { where: string; cidrs: string[] }[] = [];
+  const add = (resource: RecordedResource, cidrs: unknown) =>
+    found.push({ where: `${resource.type} ${resource.name}`, cidrs: (cidrs as string[]) ?? [] });
+  for (const resource of plan.run.resources) {
+    const inputs = resource.inputs as Record<string, any>;
+    if (resource.type === "aws:ec2/securityGroup:SecurityGroup") {
+      for (const rule of inputs.ingress ?? []) add(resource, rule.cidrBlocks);
+    }
+    if (resource.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+      add(resource, inputs.cidrIpv4 ? [inputs.cidrIpv4] : []);
+    }
+    if (resource.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && inputs.type === "ingress") {
+      add(resource, inputs.cidrBlocks);
+    }
+    if (resource.type === "aws:eks/cluster:Cluster") add(resource, inputs.vpcConfig?.publicAccessCidrs);
+    if (resource.type === "kubernetes:core/v1:Service") add(resource, inputs.spec?.loadBalancerSourceRanges);
+  }
+  return found;
+}
+
+describe("secrets", () => {
+  it.each(stackNames())("never appear in what %s renders", (stack) => {
+    const plan = plans.get(stack) as OfflinePlan;
+    const text = renderedText(plan);
+    for (const secret of Object.values(TEST_SECRETS)) expect(text).not.toContain(secret);
+  });
+
+  it.each(stackNames())("reach only Kubernetes Secrets in %s", (stack) => {
+    const plan = plans.get(stack) as OfflinePlan;
+    const holders = plan.run.resources.filter((resource) =>
+      Object.values(TEST_SECRETS).some((secret) => JSON.stringify(resource.inputs).includes(secret)),
+    );
+    expect(holders.map((resource) => resource.type)).toEqual([
+      "kubernetes:core/v1:Secret",
+      "kubernetes:core/v1:Secret",
+    ]);
+  });
+
+  it("are secret stack outputs", () => {
+    const outputs = (plans.get("maverick-prod") as OfflinePlan).run.outputs;
+    expect(outputs.apiKey).toBe("[secret]");
+    expect(outputs.kubeconfig).toBe("[secret]");
+  });
+
+  it("generates an API key when none is set", async () => {
+    const plan = await planStack("maverick-prod");
+    const withoutKey = await planStack("scout-int4-dev");
+    expect(resourcesOf(plan, "random:index/randomPassword:RandomPassword")).toHaveLength(0);
+    expect(withoutKey.run.outputs.apiKey).toBe("[secret]");
+  });
+});
+
+describe("ingress ranges", () => {
+  it.each(stackNames())("exclude the whole internet in %s", (stack) => {
+    for (const range of ingressRanges(plans.get(stack) as OfflinePlan)) {
+      expect(range.cidrs, range.where).not.toContain(ANY_IPV4);
+    }
+  });
+
+  it("follow an explicit public endpoint", async () => {
+    const plan = await planStack("scout-prod", {
+      loadBalancer: { scheme: "internet-facing", sourceRanges: [ANY_IPV4] },
+    });
+    const service = resourcesOf(plan, "kubernetes:core/v1:Service")[0];
+    expect((service.inputs as any).spec.loadBalancerSourceRanges).toEqual([ANY_IPV4]);
+    expect(plan.warnings.join("\n")).toContain("internet-facing");
+  });
+
+  it("limit the API endpoint to the stack's ranges", () => {
+    const cluster = resourcesOf(plans.get("maverick-prod") as OfflinePlan, "aws:eks/cluster:Cluster")[0];
+    expect((cluster.inputs as any).vpcConfig.publicAccessCidrs).toEqual(["198.51.100.7/32"]);
+  });
+});
+
+describe("resource graph", () => {
+  it.each(stackNames())("deletes the Service first in %s", (stack) => {
+    const plan = plans.get(stack) as OfflinePlan;
+    const service = resourcesOf(plan, "kubernetes:core/v1:Service")[0];
+    const controller = releaseOfChart(plan, "aws-load-balancer-controller");
+    const gpuGroup = resourcesOf(plan, "aws:eks/nodeGroup:NodeGroup").find(
+      (group) => group.name !== "servekit-system-node-group",
+    ) as RecordedResource;
+    expect(waitsFor(plan, service, controller)).toBe(true);
+    expect(waitsFor(plan, service, gpuGroup)).toBe(true);
+  });
+
+  it("orders custom resources after their CRDs", () => {
+    const plan = plans.get("maverick-bf16-multinode") as OfflinePlan;
+    const scaledObject = resourcesOf(plan, "kubernetes:keda.sh/v1alpha1:ScaledObject")[0];
+    const lws = resourcesOf(plan, "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")[0];
+    expect(waitsFor(plan, scaledObject, releaseOfChart(plan, "keda"))).toBe(true);
+    expect(waitsFor(plan, lws, releaseOfChart(plan, "lws"))).toBe(true);
+  });
+});
+
+describe("repeatability", () => {
+  it.each(stackNames())("plans %s identically twice", async (stack) => {
+    const again = await planStack(stack);
+    const first = plans.get(stack) as OfflinePlan;
+    expect(JSON.stringify(planJson(again))).toBe(JSON.stringify(planJson(first)));
+    expect(again.run.resources).toEqual(first.run.resources);
+    expect(again.manifests).toEqual(first.manifests);
+  });
+});
+
+describe("invalid stack", () => {
+  it("registers zero resources", async () => {
+    const mocks = new PlanMocks("us-east-1");
+    const input = {
+      stackName: "invalid",
+      values: stackValues({ model: "llama-4-maverick", quantization: "fp8", gpu: "a100-80gb" }),
+      secrets: { ...TEST_SECRETS },
+      otherNamespaces: {},
+    };
+    await expect(runProgram(input, deployServekit, mocks)).rejects.toThrow(StackConfigError);
+    const registered = mocks.resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack");
+    expect(registered).toEqual([]);
+  });
+
+  it("gives preview the plan's messages", async () => {
+    const input = {
+      stackName: "invalid",
+      values: stackValues({ tensorParallelSize: 16, gpu: "h100-80gb" }),
+      secrets: { ...TEST_SECRETS },
+      otherNamespaces: {},
+    };
+    const error = await runProgram(input, deployServekit).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StackConfigError);
+    const paths = (error as StackConfigError).problems.map((problem) => problem.path);
+    expect(paths).toContain("tensorParallelSize");
+    expect((error as StackConfigError).message).toContain("40 attention heads");
+  });
+});
+
+describe("manifests", () => {
+  it("redact Secret data", () => {
+    for (const secret of manifestsOfKind(plans.get("scout-prod") as OfflinePlan, "Secret")) {
+      const values = Object.values((secret.data ?? secret.stringData) as Record<string, string>);
+      expect(values.length).toBeGreaterThan(0);
+      for (const value of values) expect(value).toContain("redacted");
+    }
+  });
+});
+
+describe("quantization edit", () => {
+  it("changes only the GPU pool size and the workload", async () => {
+    const before = plans.get("maverick-prod") as OfflinePlan;
+    const after = await planStack("maverick-prod", { quantization: "int4" });
+    const afterByUrn = new Map(after.run.resources.map((resource) => [resource.urn, resource]));
+    expect([...afterByUrn.keys()].sort()).toEqual(before.run.resources.map((r) => r.urn).sort());
+
+    const changed = before.run.resources
+      .filter((resource) => JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs))
+      .map((resource) => resource.name);
+    expect(changed.sort()).toEqual([
+      "servekit-llama-4-maverick-deployment",
+      "servekit-llama-4-maverick-node-group",
+    ]);
+  });
+
+  it("serves the INT4 checkpoint on four GPUs", async () => {
+    const after = await planStack("maverick-prod", { quantization: "int4" });
+    const deployment = manifestsOfKind(after, "Deployment")[0] as any;
+    const args: string[] = deployment.spec.template.spec.containers[0].args;
+    expect(args[0]).toBe("RedHatAI/Llama-4-Maverick-17B-128E-Instruct-quantized.w4a16");
+    expect(args[args.indexOf("--tensor-parallel-size") + 1]).toBe("4");
+  });
+
+  it("replaces the GPU node group without a fixed name", () => {
+    const plan = plans.get("maverick-prod") as OfflinePlan;
+    const group = resourcesOf(plan, "aws:eks/nodeGroup:NodeGroup").find(
+      (resource) => resource.name === "servekit-llama-4-maverick-node-group",
+    ) as RecordedResource;
+    // Without a fixed nodeGroupName Pulumi can create the new group before deleting the old one.
+    expect(group.inputs.nodeGroupName).toBeUndefined();
+  });
+});
