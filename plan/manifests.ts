@@ -49,8 +49,13 @@ function redactSecret(manifest: Manifest): Manifest {
 
 /** File name of a manifest: `<kind>-<namespace>-<name>.yaml`, lower case. */
 export function manifestFileName(manifest: Manifest): string {
-  const parts = [manifest.kind, manifest.metadata.namespace, manifest.metadata.name].filter(Boolean);
-  return `${parts.join("-").toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}.yaml`;
+  const parts = [manifest.kind, manifest.metadata.namespace, manifest.metadata.name].filter(
+    Boolean,
+  );
+  return `${parts
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")}.yaml`;
 }
 
 /** Writes each manifest as YAML into `dir`, replacing what an earlier plan left there. */

@@ -36,7 +36,8 @@ export interface OfflinePlan {
 }
 
 /** The outcome: a plan, or every problem that stops the stack before any resource exists. */
-export type OfflinePlanResult = { ok: true; plan: OfflinePlan } | { ok: false; problems: ConfigProblem[] };
+export type OfflinePlanResult =
+  { ok: true; plan: OfflinePlan } | { ok: false; problems: ConfigProblem[] };
 
 /** Placeholder passed to the program for a secret the plan cannot read. */
 export function secretPlaceholder(key: SecretKey): string {

@@ -82,7 +82,10 @@ function manifestSummary(plan: OfflinePlan): string {
     return `Kubernetes manifests: ${plan.manifests.length}${where}, all valid against their schemas.`;
   }
   const failures = plan.manifestErrors.map((e) => `  ${e.file}: ${e.messages.join("; ")}`);
-  return [`Kubernetes manifests: ${plan.manifests.length}${where}; schema errors:`, ...failures].join("\n");
+  return [
+    `Kubernetes manifests: ${plan.manifests.length}${where}; schema errors:`,
+    ...failures,
+  ].join("\n");
 }
 
 /** Indents each resource under its parent, in registration order. */

@@ -21,12 +21,17 @@ function modulePath(apiVersion: string, kind: string): string | undefined {
   if (!apiVersion.includes("/")) return `kubernetes-models/${apiVersion}/${kind}`;
   const [group] = apiVersion.split("/");
   const builtIn = group.endsWith(".k8s.io") || !group.includes(".");
-  return builtIn && !group.startsWith("leaderworkerset") ? `kubernetes-models/${apiVersion}/${kind}` : undefined;
+  return builtIn && !group.startsWith("leaderworkerset")
+    ? `kubernetes-models/${apiVersion}/${kind}`
+    : undefined;
 }
 
 /** Validates one manifest against its Kubernetes or CRD schema; returns the errors found. */
 export async function validateManifest(manifest: Manifest): Promise<string[]> {
-  if (manifest.apiVersion === "leaderworkerset.x-k8s.io/v1" && manifest.kind === "LeaderWorkerSet") {
+  if (
+    manifest.apiVersion === "leaderworkerset.x-k8s.io/v1" &&
+    manifest.kind === "LeaderWorkerSet"
+  ) {
     return validateLeaderWorkerSet(manifest);
   }
   const path = modulePath(manifest.apiVersion, manifest.kind);

@@ -36,8 +36,17 @@ describe("plan command", () => {
     expect(json.model.checkpoint).toBe("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8");
     expect(json.quantization).toBe("fp8");
     expect(json.kvCacheDtype).toBe("auto");
-    expect(json.gpu).toMatchObject({ type: "h100-80gb", instanceType: "p5.48xlarge", gpusPerNode: 8 });
-    expect(json.parallelism).toMatchObject({ tensor: 8, pipeline: 1, gpusPerReplica: 8, nodesPerReplica: 1 });
+    expect(json.gpu).toMatchObject({
+      type: "h100-80gb",
+      instanceType: "p5.48xlarge",
+      gpusPerNode: 8,
+    });
+    expect(json.parallelism).toMatchObject({
+      tensor: 8,
+      pipeline: 1,
+      gpusPerReplica: 8,
+      nodesPerReplica: 1,
+    });
     expect(json.context.maxModelLen).toBe(131072);
     expect(json.context.maxFeasibleModelLen).toBeGreaterThanOrEqual(131072);
     expect(json.context.kvCacheTokens).toBeGreaterThan(0);

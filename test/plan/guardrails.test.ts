@@ -6,7 +6,14 @@ import type { OfflinePlan } from "../../plan/offline";
 import { planJson, planText } from "../../plan/report";
 import { runProgram, type RecordedResource } from "../../plan/run";
 import { deployServekit } from "../../program";
-import { manifestsOfKind, planStack, releaseOfChart, resourcesOf, stackNames, waitsFor } from "../support/plans";
+import {
+  manifestsOfKind,
+  planStack,
+  releaseOfChart,
+  resourcesOf,
+  stackNames,
+  waitsFor,
+} from "../support/plans";
 import { stackValues, TEST_SECRETS } from "../support/stack";
 
 const ANY_IPV4 = "0.0.0.0/0";
@@ -38,11 +45,16 @@ function ingressRanges(plan: OfflinePlan): { where: string; cidrs: string[] }[] 
     if (resource.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
       add(resource, inputs.cidrIpv4 ? [inputs.cidrIpv4] : []);
     }
-    if (resource.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && inputs.type === "ingress") {
+    if (
+      resource.type === "aws:ec2/securityGroupRule:SecurityGroupRule" &&
+      inputs.type === "ingress"
+    ) {
       add(resource, inputs.cidrBlocks);
     }
-    if (resource.type === "aws:eks/cluster:Cluster") add(resource, inputs.vpcConfig?.publicAccessCidrs);
-    if (resource.type === "kubernetes:core/v1:Service") add(resource, inputs.spec?.loadBalancerSourceRanges);
+    if (resource.type === "aws:eks/cluster:Cluster")
+      add(resource, inputs.vpcConfig?.publicAccessCidrs);
+    if (resource.type === "kubernetes:core/v1:Service")
+      add(resource, inputs.spec?.loadBalancerSourceRanges);
   }
   return found;
 }
@@ -57,7 +69,9 @@ describe("secrets", () => {
   it.each(stackNames())("reach only Kubernetes Secrets in %s", (stack) => {
     const plan = plans.get(stack) as OfflinePlan;
     const holders = plan.run.resources.filter((resource) =>
-      Object.values(TEST_SECRETS).some((secret) => JSON.stringify(resource.inputs).includes(secret)),
+      Object.values(TEST_SECRETS).some((secret) =>
+        JSON.stringify(resource.inputs).includes(secret),
+      ),
     );
     expect(holders.map((resource) => resource.type)).toEqual([
       "kubernetes:core/v1:Secret",
@@ -96,7 +110,10 @@ describe("ingress ranges", () => {
   });
 
   it("limit the API endpoint to the stack's ranges", () => {
-    const cluster = resourcesOf(plans.get("maverick-prod") as OfflinePlan, "aws:eks/cluster:Cluster")[0];
+    const cluster = resourcesOf(
+      plans.get("maverick-prod") as OfflinePlan,
+      "aws:eks/cluster:Cluster",
+    )[0];
     expect((cluster.inputs as any).vpcConfig.publicAccessCidrs).toEqual(["198.51.100.7/32"]);
   });
 });
@@ -142,7 +159,9 @@ describe("invalid stack", () => {
       otherNamespaces: {},
     };
     await expect(runProgram(input, deployServekit, mocks)).rejects.toThrow(StackConfigError);
-    const registered = mocks.resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack");
+    const registered = mocks.resources.filter(
+      (resource) => resource.type !== "pulumi:pulumi:Stack",
+    );
     expect(registered).toEqual([]);
   });
 
@@ -179,7 +198,10 @@ describe("quantization edit", () => {
     expect([...afterByUrn.keys()].sort()).toEqual(before.run.resources.map((r) => r.urn).sort());
 
     const changed = before.run.resources
-      .filter((resource) => JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs))
+      .filter(
+        (resource) =>
+          JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs),
+      )
       .map((resource) => resource.name);
     expect(changed.sort()).toEqual([
       "servekit-llama-4-maverick-deployment",

@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OfflinePlan } from "../../plan/offline";
 import { validateManifest } from "../../plan/validate";
-import { manifestsOfKind, planStack, releaseOfChart, resourcesOf, stackNames } from "../support/plans";
+import {
+  manifestsOfKind,
+  planStack,
+  releaseOfChart,
+  resourcesOf,
+  stackNames,
+} from "../support/plans";
 
 const plans = new Map<string, OfflinePlan>();
 
@@ -61,7 +67,11 @@ describe("schema validation", () => {
   });
 
   it("rejects a kind without a schema", async () => {
-    const errors = await validateManifest({ apiVersion: "example.com/v1", kind: "Widget", metadata: {} });
+    const errors = await validateManifest({
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: {},
+    });
     expect(errors).toEqual(["no schema is known for example.com/v1 Widget"]);
   });
 });

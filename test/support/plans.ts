@@ -54,7 +54,11 @@ export function releaseOfChart(plan: OfflinePlan, chart: string): RecordedResour
  * Tells whether `resource` waits for `target`: its explicit `dependsOn` lists the target or a
  * component that contains it, since depending on a component waits for all its children.
  */
-export function waitsFor(plan: OfflinePlan, resource: RecordedResource, target: RecordedResource): boolean {
+export function waitsFor(
+  plan: OfflinePlan,
+  resource: RecordedResource,
+  target: RecordedResource,
+): boolean {
   const byUrn = new Map(plan.run.resources.map((r) => [r.urn, r]));
   return resource.dependsOn.some((urn) => {
     const dependency = byUrn.get(urn);

@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { StackConfigError } from "../../config/problems";
+import type { Manifest } from "../../plan/manifests";
+import type { OfflinePlan } from "../../plan/offline";
+import { runProgram, type RecordedResource } from "../../plan/run";
+import { deployServekit } from "../../program";
+import {
+  manifestsOfKind,
+  planStack,
+  releaseOfChart,
+  resourcesOf,
+  stackNames,
+  waitsFor,
+} from "../support/plans";
+import { stackValues, TEST_SECRETS } from "../support/stack";
+
+// Failures reported in public by people running vLLM on Kubernetes or Pulumi on EKS, each
+// checked on the objects that every stack in stacks/ renders.
+
+const plans = new Map<string, OfflinePlan>();
+
+beforeAll(async () => {
+  for (const stack of stackNames()) plans.set(stack, await planStack(stack));
+});
+
+/** Pod specs of the vLLM workload: the Deployment's, or the LWS leader's and worker's. */
+function vllmPodSpecs(plan: OfflinePlan): any[] {
+  const deployment = manifestsOfKind(plan, "Deployment")[0] as any;
+  if (deployment) return [deployment.spec.template.spec];
+  const lws = manifestsOfKind(plan, "LeaderWorkerSet")[0] as any;
+  const template = lws.spec.leaderWorkerTemplate;
+  return [template.leaderTemplate.spec, template.workerTemplate.spec];
+}
+
+function gpuNodeGroup(plan: OfflinePlan): RecordedResource {
+  return resourcesOf(plan, "aws:eks/nodeGroup:NodeGroup").find(
+    (group) => group.name !== "servekit-system-node-group",
+  ) as RecordedResource;
+}
+
+/** Parses a Kubernetes quantity in Gi, Mi or plain bytes into GiB. */
+function gibibytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Gi|Mi|Ki)?$/.exec(quantity);
+  if (!match) throw new Error(`unexpected quantity ${quantity}`);
+  const scale = { Gi: 1, Mi: 1 / 1024, Ki: 1 / 1024 ** 2 }[match[2] ?? ""] ?? 1 / 1024 ** 3;
+  return Number(match[1]) * scale;
+}
+
+describe.each(stackNames())("stack %s", (stack) => {
+  const plan = () => plans.get(stack) as OfflinePlan;
+
+  it("requests whole GPUs as limits (production-stack PR 1047)", () => {
+    for (const spec of vllmPodSpecs(plan())) {
+      const resources = spec.containers[0].resources;
+      const gpus = Number(resources.limits["nvidia.com/gpu"]);
+      expect(Number.isInteger(gpus)).toBe(true);
+      expect(gpus).toBe(plan().sizing.parallelism.gpusPerPod);
+      expect(resources.requests["nvidia.com/gpu"]).toBe(resources.limits["nvidia.com/gpu"]);
+    }
+  });
+
+  it("sizes the GPU pool for every replica (gpustack 4667)", () => {
+    const { replicas, parallelism } = plan().sizing;
+    const nodesNeeded = Math.ceil(
+      (replicas.max * parallelism.nodesPerReplica) / parallelism.replicasPerNode,
+    );
+    const scaling = (gpuNodeGroup(plan()).inputs as any).scalingConfig;
+    expect(scaling.maxSize).toBeGreaterThanOrEqual(nodesNeeded);
+    expect(scaling.minSize).toBe(plan().sizing.nodePool.minSize);
+  });
+
+  it("mounts memory-backed shm (vLLM 7466)", () => {
+    for (const spec of vllmPodSpecs(plan())) {
+      const shm = spec.volumes.find((volume: any) => volume.emptyDir?.medium === "Memory");
+      expect(shm).toBeDefined();
+      const mount = spec.containers[0].volumeMounts.find((m: any) => m.name === shm.name);
+      expect(mount.mountPath).toBe("/dev/shm");
+      const limit = gibibytes(spec.containers[0].resources.limits.memory);
+      expect(limit).toBeGreaterThan(gibibytes(shm.emptyDir.sizeLimit));
+    }
+  });
+
+  it("gives loading models time (KServe 5062)", () => {
+    const container = vllmPodSpecs(plan())[0].containers[0];
+    const startup = container.startupProbe;
+    expect(startup.httpGet.path).toBe("/health");
+    expect(startup.failureThreshold * startup.periodSeconds).toBeGreaterThanOrEqual(
+      plan().sizing.startupTimeoutSeconds,
+    );
+    expect(container.livenessProbe.initialDelaySeconds ?? 0).toBeLessThanOrEqual(30);
+    expect(container.readinessProbe.initialDelaySeconds ?? 0).toBeLessThanOrEqual(30);
+  });
+
+  it("tolerates the GPU taint (device plugin 1934)", () => {
+    const taints = (gpuNodeGroup(plan()).inputs as any).taints;
+    expect(taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    for (const spec of vllmPodSpecs(plan())) {
+      expect(spec.tolerations).toContainEqual(
+        expect.objectContaining({ key: "nvidia.com/gpu", operator: "Exists" }),
+      );
+    }
+    const values = (releaseOfChart(plan(), "nvidia-device-plugin").inputs as any).values;
+    expect(values.tolerations).toContainEqual(
+      expect.objectContaining({ key: "nvidia.com/gpu", operator: "Exists" }),
+    );
+  });
+
+  it("uses the AL2023 NVIDIA AMI (aws-cdk 37012)", () => {
+    expect((gpuNodeGroup(plan()).inputs as any).amiType).toBe("AL2023_x86_64_NVIDIA");
+  });
+
+  it("scales on the request queue (dcgm-exporter 301)", () => {
+    const scaledObject = manifestsOfKind(plan(), "ScaledObject")[0] as any;
+    const trigger = scaledObject.spec.triggers[0];
+    expect(trigger.type).toBe("prometheus");
+    expect(trigger.metadata.query).toContain("vllm:num_requests_waiting");
+    expect(trigger.metadata.query).toContain(`model_name="${plan().sizing.model.servedModelName}"`);
+    expect(trigger.metadata.query).not.toMatch(/gpu|DCGM/i);
+  });
+
+  it("creates custom resources after their CRDs (pulumi-kubernetes 1712)", () => {
+    const scaledObject = resourcesOf(plan(), "kubernetes:keda.sh/v1alpha1:ScaledObject")[0];
+    expect(waitsFor(plan(), scaledObject, releaseOfChart(plan(), "keda"))).toBe(true);
+    for (const lws of resourcesOf(
+      plan(),
+      "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
+    )) {
+      expect(waitsFor(plan(), lws, releaseOfChart(plan(), "lws"))).toBe(true);
+    }
+  });
+
+  it("passes the token by reference (production-stack 14)", () => {
+    for (const spec of vllmPodSpecs(plan())) {
+      const env = spec.containers[0].env.find((variable: any) => variable.name === "HF_TOKEN");
+      expect(env.value).toBeUndefined();
+      expect(env.valueFrom.secretKeyRef.name).toBeTruthy();
+    }
+    const rendered = JSON.stringify(plan().manifests);
+    expect(rendered).not.toContain(TEST_SECRETS.hfToken);
+  });
+
+  it("deletes the Service before its dependencies (pulumi-eks 1226)", () => {
+    const service = resourcesOf(plan(), "kubernetes:core/v1:Service")[0];
+    expect(waitsFor(plan(), service, releaseOfChart(plan(), "aws-load-balancer-controller"))).toBe(
+      true,
+    );
+    expect(waitsFor(plan(), service, gpuNodeGroup(plan()))).toBe(true);
+  });
+
+  it("never names a Service vllm (vLLM 34199)", () => {
+    for (const service of manifestsOfKind(plan(), "Service") as Manifest[]) {
+      expect(service.metadata.name).not.toBe("vllm");
+    }
+  });
+});
+
+describe("plain token in the stack file", () => {
+  it("is rejected by pulumi preview", async () => {
+    const input = {
+      stackName: "plain-token",
+      values: stackValues({ hfToken: "hf_plain_value_42" }),
+      secrets: {},
+      otherNamespaces: {},
+    };
+    const error = (await runProgram(input, deployServekit).catch(
+      (caught: unknown) => caught,
+    )) as StackConfigError;
+    expect(error).toBeInstanceOf(StackConfigError);
+    const problem = error.problems.find((p) => p.path === "hfToken");
+    expect(problem?.message).toContain("pulumi config set --secret servekit:hfToken");
+    expect(error.message).not.toContain("hf_plain_value_42");
+  });
+});
