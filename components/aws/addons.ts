@@ -12,7 +12,15 @@ export interface CoreAddonArgs {
   clusterName: pulumi.Input<string>;
   kubernetesVersion: string;
   tags: Record<string, string>;
+  /** Add-on settings as the JSON document EKS accepts for the add-on. */
+  configurationValues?: string;
 }
+
+/**
+ * VPC CNI settings: enforce Kubernetes NetworkPolicies, which the CNI ignores until this is on
+ * ("Configure your cluster for Kubernetes network policies", Amazon EKS User Guide).
+ */
+export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
 
 /**
  * Installs one EKS add-on at the version EKS marks as default for the cluster's Kubernetes
@@ -38,6 +46,7 @@ export function createAddon(
       addonVersion: version,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
+      configurationValues: args.configurationValues,
       tags: args.tags,
     },
     opts,
@@ -67,7 +76,8 @@ export function createNodeAddons(
     },
     { parent, dependsOn: [agent] },
   );
-  const cni = createAddon(name, "vpc-cni", args, {
+  const cniArgs = { ...args, configurationValues: VPC_CNI_CONFIGURATION };
+  const cni = createAddon(name, "vpc-cni", cniArgs, {
     parent,
     dependsOn: [agent, cniRole.association],
   });

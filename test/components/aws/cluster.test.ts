@@ -166,6 +166,13 @@ describe("Cluster with default settings", () => {
     expect(dependencyNames(cni)).toContain("servekit-vpc-cni-association");
   });
 
+  it("enforces NetworkPolicies in the VPC CNI", () => {
+    const cni = resourceNamed(run, ADDON, "servekit-addon-vpc-cni");
+    expect(JSON.parse(cni.inputs.configurationValues as string)).toEqual({
+      enableNetworkPolicy: "true",
+    });
+  });
+
   it("skips the self-managed add-ons", () => {
     expect(eks.inputs.bootstrapSelfManagedAddons).toBe(false);
   });
