@@ -58,11 +58,12 @@ function unknownPriceWarning({ chosen }: WarningFacts): string | undefined {
 }
 
 function contextWarning({ config, model, demand, fit }: WarningFacts): string | undefined {
+  // A maxModelLen the stack sets is a choice, not a risk; only the silent default is flagged.
+  if (config.maxModelLen !== undefined) return undefined;
   const farBelow = demand.maxModelLen <= model.maxModelLen * FAR_BELOW_MODEL_MAX;
   if (!farBelow || fit.maxFeasibleModelLen <= demand.maxModelLen) return undefined;
-  const source = config.maxModelLen === undefined ? "The default maxModelLen" : "maxModelLen";
   return (
-    `${source} ${tokensText(demand.maxModelLen)} is far below ${model.name}'s maximum of ` +
+    `The default maxModelLen ${tokensText(demand.maxModelLen)} is far below ${model.name}'s maximum of ` +
     `${tokensText(model.maxModelLen)} tokens, and vLLM rejects longer requests. This replica ` +
     `fits one request of up to ${tokensText(fit.maxFeasibleModelLen)} tokens: raise ` +
     `maxModelLen up to that to accept longer ones.`

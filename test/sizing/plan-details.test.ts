@@ -216,6 +216,11 @@ describe("messages and warnings", () => {
     expect(warnings).toContain("up to 828,672 tokens");
   });
 
+  it("accepts a context the stack sets", () => {
+    const warnings = plan({ ...SCOUT_BF16_H100, maxModelLen: 32_768 }).warnings.join(" ");
+    expect(warnings).not.toContain("far below");
+  });
+
   it("warns when an override uses more GPUs than needed", () => {
     const warnings = plan({ ...SCOUT_BF16_H100, tensorParallelSize: 8 }).warnings.join(" ");
     expect(warnings).toContain("TP 8 uses 8 GPUs per replica, but TP 4 (4 GPUs)");
