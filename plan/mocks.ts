@@ -23,7 +23,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
   constructor(private readonly region: string) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+    this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) });
     const id = args.id || `${args.name}-id`;
     return { id, state: { ...args.inputs, ...this.outputsFor(args) } };
   }
@@ -113,4 +113,24 @@ export class PlanMocks implements pulumi.runtime.Mocks {
       status: "ACTIVE",
     };
   }
+}
+
+/** Key that marks a value as a secret in Pulumi's wire format (the SDK's `specialSigKey`). */
+const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+/** Signature value of a secret (the SDK's `specialSecretSig`). */
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Replaces every secret envelope in recorded inputs with its value, so that manifests show the
+ * object as Kubernetes receives it. Secret objects are redacted later, when manifests are built.
+ */
+function unwrapSecrets(value: unknown): Record<string, unknown> {
+  const unwrap = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.map(unwrap);
+    if (item === null || typeof item !== "object") return item;
+    const record = item as Record<string, unknown>;
+    if (record[SIGNATURE_KEY] === SECRET_SIGNATURE) return unwrap(record.value);
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, unwrap(inner)]));
+  };
+  return unwrap(value) as Record<string, unknown>;
 }

@@ -23,8 +23,8 @@ export interface TemplateTaint {
 export interface NodeTemplate {
   labels: Record<string, string>;
   taints: TemplateTaint[];
-  /** Extended resources and their quantity per node, such as `nvidia.com/gpu` = 8. */
-  resources: Record<string, number>;
+  /** Resources and their quantity per node, such as `nvidia.com/gpu` = 8 or `500Gi`. */
+  resources: Record<string, number | string>;
 }
 
 /** Builds the node-template tags and the `enabled` discovery tag, keyed by tag key. */

@@ -69,6 +69,18 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(scaling.minSize).toBe(plan().sizing.nodePool.minSize);
   });
 
+  it("fits the pods of a node on its disk", () => {
+    const perNode = plan().sizing.parallelism.replicasPerNode;
+    const tags = resourcesOf(plan(), "aws:autoscaling/tag:Tag").map(
+      (tag) => (tag.inputs as any).tag,
+    );
+    const template = tags.find((tag) => tag.key.endsWith("/resources/ephemeral-storage"));
+    for (const spec of vllmPodSpecs(plan())) {
+      const request = gibibytes(spec.containers[0].resources.requests["ephemeral-storage"]);
+      expect(request * perNode).toBeLessThanOrEqual(gibibytes(template.value));
+    }
+  });
+
   it("mounts memory-backed shm (vLLM 7466)", () => {
     for (const spec of vllmPodSpecs(plan())) {
       const shm = spec.volumes.find((volume: any) => volume.emptyDir?.medium === "Memory");

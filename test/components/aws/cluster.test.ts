@@ -253,8 +253,8 @@ describe("Cluster kubeconfig", () => {
 
   it("authenticates with aws eks get-token", () => {
     const provider = resourceNamed(run, "pulumi:providers:kubernetes", "servekit-kubernetes");
-    const kubeconfig = provider.inputs.kubeconfig as { value: string };
-    const config = JSON.parse(kubeconfig.value);
+    // The mocks record inputs with secrets unwrapped, so the kubeconfig is the plain JSON text.
+    const config = JSON.parse(provider.inputs.kubeconfig as string);
     expect(config.users[0].user.exec.command).toBe("aws");
     expect(config.users[0].user.exec.args).toEqual([
       "eks",

@@ -169,6 +169,7 @@ describe("GpuNodePool on one node per replica", () => {
       "k8s.io/cluster-autoscaler/node-template/label/servekit.dev/instance-type": "p5.48xlarge",
       "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present": "true",
       "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
+      "k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage": "539Gi",
       "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "8",
     });
   });
