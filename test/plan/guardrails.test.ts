@@ -1,8 +1,9 @@
 import { stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StackConfigError } from "../../config/problems";
+import { readStackFile } from "../../config/load";
 import { PlanMocks } from "../../plan/mocks";
-import type { OfflinePlan } from "../../plan/offline";
+import { planOffline, type OfflinePlan } from "../../plan/offline";
 import { planJson, planText } from "../../plan/report";
 import { runProgram, type RecordedResource } from "../../plan/run";
 import { deployServekit } from "../../program";
@@ -177,6 +178,37 @@ describe("invalid stack", () => {
     const paths = (error as StackConfigError).problems.map((problem) => problem.path);
     expect(paths).toContain("tensorParallelSize");
     expect((error as StackConfigError).message).toContain("40 attention heads");
+  });
+});
+
+describe("plan and preview", () => {
+  const badStacks: Record<string, unknown>[] = [
+    { model: "llama-4-behemoth" },
+    { tensorParallelSize: 16 },
+    { model: "llama-4-maverick", quantization: "fp8", gpu: "a100-80gb" },
+    { replicas: { min: 3, max: 2 } },
+    { loadBalancer: { scheme: "internet-facing" } },
+    { maxModelLength: 8192 },
+  ];
+
+  it.each(badStacks)("give the same problems for %j", async (overrides) => {
+    const offline = await planOffline({
+      configFile: "stacks/Pulumi.scout-int4-dev.yaml",
+      outDir: null,
+      secrets: { ...TEST_SECRETS },
+      overrides,
+    });
+    expect(offline.ok).toBe(false);
+    const values = { ...readStackFile("stacks/Pulumi.scout-int4-dev.yaml").values, ...overrides };
+    const input = {
+      stackName: "preview",
+      values,
+      secrets: { ...TEST_SECRETS },
+      otherNamespaces: {},
+    };
+    const error = await runProgram(input, deployServekit).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems).toEqual(offline.ok ? [] : offline.problems);
   });
 });
 
