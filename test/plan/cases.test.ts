@@ -14,8 +14,8 @@ import {
 } from "../support/plans";
 import { stackValues, TEST_SECRETS } from "../support/stack";
 
-// Failures reported in public by people running vLLM on Kubernetes or Pulumi on EKS, each
-// checked on the objects that every stack in stacks/ renders.
+// Failures that people running vLLM on Kubernetes or Pulumi on EKS have reported in public,
+// each checked on the objects that every stack in stacks/ renders.
 
 const plans = new Map<string, OfflinePlan>();
 
@@ -49,7 +49,8 @@ function gibibytes(quantity: string): number {
 describe.each(stackNames())("stack %s", (stack) => {
   const plan = () => plans.get(stack) as OfflinePlan;
 
-  it("requests whole GPUs as limits (production-stack PR 1047)", () => {
+  // A fractional or missing GPU request schedules pods without the GPUs vLLM needs.
+  it("requests whole GPUs as limits", () => {
     for (const spec of vllmPodSpecs(plan())) {
       const resources = spec.containers[0].resources;
       const gpus = Number(resources.limits["nvidia.com/gpu"]);
@@ -59,7 +60,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     }
   });
 
-  it("sizes the GPU pool for every replica (gpustack 4667)", () => {
+  // A pool smaller than the replicas leaves KEDA's new replicas Pending forever.
+  it("sizes the GPU pool for every replica", () => {
     const { replicas, parallelism } = plan().sizing;
     const nodesNeeded = Math.ceil(
       (replicas.max * parallelism.nodesPerReplica) / parallelism.replicasPerNode,
@@ -81,7 +83,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     }
   });
 
-  it("mounts memory-backed shm (vLLM 7466)", () => {
+  // The container default of 64 MiB /dev/shm breaks NCCL under tensor parallel.
+  it("mounts memory-backed shm", () => {
     for (const spec of vllmPodSpecs(plan())) {
       const shm = spec.volumes.find((volume: any) => volume.emptyDir?.medium === "Memory");
       expect(shm).toBeDefined();
@@ -92,7 +95,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     }
   });
 
-  it("gives loading models time (KServe 5062)", () => {
+  // A probe with a short budget kills a model while it still downloads weights.
+  it("gives loading models time", () => {
     const container = vllmPodSpecs(plan())[0].containers[0];
     const startup = container.startupProbe;
     expect(startup.httpGet.path).toBe("/health");
@@ -103,7 +107,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(container.readinessProbe.initialDelaySeconds ?? 0).toBeLessThanOrEqual(30);
   });
 
-  it("tolerates the GPU taint (device plugin 1934)", () => {
+  // A toleration with a fixed value misses a GPU taint with another value.
+  it("tolerates the GPU taint", () => {
     const taints = (gpuNodeGroup(plan()).inputs as any).taints;
     expect(taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
     for (const spec of vllmPodSpecs(plan())) {
@@ -117,11 +122,13 @@ describe.each(stackNames())("stack %s", (stack) => {
     );
   });
 
-  it("uses the AL2023 NVIDIA AMI (aws-cdk 37012)", () => {
+  // EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1.33 and later.
+  it("uses the AL2023 NVIDIA AMI", () => {
     expect((gpuNodeGroup(plan()).inputs as any).amiType).toBe("AL2023_x86_64_NVIDIA");
   });
 
-  it("scales on the request queue (dcgm-exporter 301)", () => {
+  // GPU utilisation is high as soon as one request runs, so it cannot drive scaling.
+  it("scales on the request queue", () => {
     const scaledObject = manifestsOfKind(plan(), "ScaledObject")[0] as any;
     const trigger = scaledObject.spec.triggers[0];
     expect(trigger.type).toBe("prometheus");
@@ -130,7 +137,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(trigger.metadata.query).not.toMatch(/gpu|DCGM/i);
   });
 
-  it("creates custom resources after their CRDs (pulumi-kubernetes 1712)", () => {
+  // A custom resource created before its CRD fails with an unknown kind.
+  it("creates custom resources after their CRDs", () => {
     const scaledObject = resourcesOf(plan(), "kubernetes:keda.sh/v1alpha1:ScaledObject")[0];
     expect(waitsFor(plan(), scaledObject, releaseOfChart(plan(), "keda"))).toBe(true);
     for (const lws of resourcesOf(
@@ -141,7 +149,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     }
   });
 
-  it("passes the token by reference (production-stack 14)", () => {
+  // A token written into a manifest ends up in Git and in kubectl output.
+  it("passes the token by reference", () => {
     for (const spec of vllmPodSpecs(plan())) {
       const env = spec.containers[0].env.find((variable: any) => variable.name === "HF_TOKEN");
       expect(env.value).toBeUndefined();
@@ -151,7 +160,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(rendered).not.toContain(TEST_SECRETS.hfToken);
   });
 
-  it("deletes the Service before its dependencies (pulumi-eks 1226)", () => {
+  // An NLB left behind holds network interfaces that block deleting the VPC.
+  it("deletes the Service before its dependencies", () => {
     const service = resourcesOf(plan(), "kubernetes:core/v1:Service")[0];
     expect(waitsFor(plan(), service, releaseOfChart(plan(), "aws-load-balancer-controller"))).toBe(
       true,
@@ -159,7 +169,8 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(waitsFor(plan(), service, gpuNodeGroup(plan()))).toBe(true);
   });
 
-  it("never names a Service vllm (vLLM 34199)", () => {
+  // A Service named vllm injects VLLM_PORT=tcp://..., which vLLM reads as its own setting.
+  it("never names a Service vllm", () => {
     for (const service of manifestsOfKind(plan(), "Service") as Manifest[]) {
       expect(service.metadata.name).not.toBe("vllm");
     }
