@@ -14,9 +14,38 @@ export const ROOT_VOLUME_HEADROOM = 0.2;
 const ROOT_VOLUME_MIN_GIB = 100;
 const ROOT_VOLUME_MAX_GIB = 16_384;
 
-/** Disk a GPU node needs: the image plus one copy of the weights per vLLM pod on the node. */
+/** Share added to the weights in each pod's model cache for partial downloads (estimate). */
+export const MODEL_CACHE_HEADROOM = 0.1;
+
+/**
+ * Share of the root volume the kubelet lets pods use: it evicts below its default hard threshold
+ * `nodefs.available<10%` (Kubernetes "Node-pressure Eviction").
+ */
+export const ALLOCATABLE_DISK_SHARE = 0.9;
+
+/** Ephemeral storage the EKS AL2023 node configuration reserves for system daemons, in GiB. */
+export const KUBE_RESERVED_DISK_GIB = 1;
+
+/** Model cache of one vLLM pod in GiB: every pod of a node downloads the whole checkpoint. */
+export function modelCacheGiB(weightsGiB: number): number {
+  return Math.ceil(weightsGiB * (1 + MODEL_CACHE_HEADROOM));
+}
+
+/** Ephemeral storage a node with this root volume offers pods, in GiB. */
+export function allocatableDiskGiB(rootVolumeGiB: number): number {
+  return Math.floor(rootVolumeGiB * ALLOCATABLE_DISK_SHARE) - KUBE_RESERVED_DISK_GIB;
+}
+
+/**
+ * Smallest root volume on which the vLLM pods of one node schedule: the kubelet must offer the
+ * caches they request, and the disk must also hold the image next to them.
+ */
 export function requiredRootVolumeGiB(weightsGiB: number, podsPerNode: number): number {
-  return VLLM_IMAGE_GIB + weightsGiB * podsPerNode;
+  const cachesGiB = modelCacheGiB(weightsGiB) * podsPerNode;
+  const forScheduling = Math.ceil(
+    (cachesGiB + KUBE_RESERVED_DISK_GIB + 1) / ALLOCATABLE_DISK_SHARE,
+  );
+  return Math.max(forScheduling, VLLM_IMAGE_GIB + cachesGiB);
 }
 
 /**
@@ -38,14 +67,17 @@ export function rootVolumeProblem(
 ): ConfigProblem[] {
   if (configured === undefined || configured >= requiredGiB) return [];
   const copies = podsPerNode === 1 ? "the weights" : `${podsPerNode} copies of the weights`;
+  const cachesGiB = modelCacheGiB(weightsGiB) * podsPerNode;
   return [
     {
       path: "nodePool.rootVolumeGiB",
       message:
-        `is ${configured}, but each node needs about ${Math.ceil(requiredGiB)} GiB: ` +
-        `${VLLM_IMAGE_GIB} GiB for the vLLM image and ${gibText(weightsGiB * podsPerNode)} for ` +
-        `${copies} (one per vLLM pod on the node). Set it to at least ` +
-        `${Math.ceil(requiredGiB)}, or remove it to use the computed size`,
+        `is ${configured}, but the vLLM pods of one node request ${cachesGiB} GiB of model ` +
+        `cache for ${copies} (${gibText(weightsGiB * podsPerNode)} plus ` +
+        `${MODEL_CACHE_HEADROOM * 100}%), and the kubelet offers pods only ` +
+        `${ALLOCATABLE_DISK_SHARE * 100}% of the disk less ${KUBE_RESERVED_DISK_GIB} GiB, next to ` +
+        `${VLLM_IMAGE_GIB} GiB for the vLLM image. Set it to at least ${requiredGiB}, or remove ` +
+        `it to use the computed size`,
     },
   ];
 }

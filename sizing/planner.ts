@@ -7,7 +7,13 @@ import { explainPlan, nodeSentences, type PlanFacts } from "./explain";
 import { round2 } from "./format";
 import { kvCacheTokens } from "./memory";
 import { infeasibleProblems, modelMaxProblem } from "./messages";
-import { requiredRootVolumeGiB, rootVolumeGiB, rootVolumeProblem } from "./node-disk";
+import {
+  allocatableDiskGiB,
+  modelCacheGiB,
+  requiredRootVolumeGiB,
+  rootVolumeGiB,
+  rootVolumeProblem,
+} from "./node-disk";
 import { nodePoolProblems, nodePoolSizes } from "./node-pool";
 import { evaluateInstances, rankFeasible, stackGpuProblems, type InstanceOption } from "./options";
 import { parallelismProblems } from "./parallelism";
@@ -172,6 +178,8 @@ function assemblePlan(facts: PlanFacts, extras: Extras): SizingPlan {
       minSize: pool.minSize,
       maxSize: pool.maxSize,
       rootVolumeGiB: extras.rootVolume,
+      allocatableDiskGiB: allocatableDiskGiB(extras.rootVolume),
+      modelCacheGiB: modelCacheGiB(checkpoint.weightsGiB),
     },
     costUsdPerHour: {
       min: cost(config.replicas.min),

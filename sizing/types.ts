@@ -68,6 +68,10 @@ export interface SizingPlan {
     maxSize: number;
     /** Root volume in GiB: the vLLM image, the weights and headroom. */
     rootVolumeGiB: number;
+    /** Ephemeral storage each node offers pods, in GiB (kubelet eviction threshold excluded). */
+    allocatableDiskGiB: number;
+    /** Model cache each vLLM pod requests as ephemeral storage, in GiB. */
+    modelCacheGiB: number;
   };
   /** Hourly on-demand cost at minimum and maximum replicas; null when the price is unknown. */
   costUsdPerHour: {

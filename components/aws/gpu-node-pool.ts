@@ -159,7 +159,9 @@ export class GpuNodePool extends pulumi.ComponentResource {
   private nodeTemplate(plan: SizingPlan): NodeTemplate {
     const resources: Record<string, number | string> = {
       [GPU_RESOURCE]: plan.gpu.gpusPerNode,
-      "ephemeral-storage": `${allocatableEphemeralGiB(plan.nodePool.rootVolumeGiB)}Gi`,
+      // Without this the autoscaler cannot tell that a node started from zero fits pods that
+      // request the model cache as ephemeral storage.
+      "ephemeral-storage": `${plan.nodePool.allocatableDiskGiB}Gi`,
     };
     if (this.efaInterfaces > 0) resources[EFA_RESOURCE] = this.efaInterfaces;
     return {
@@ -215,14 +217,4 @@ function autoScalingGroupName(nodeGroup: aws.eks.NodeGroup): pulumi.Output<strin
     if (!group) throw new Error("EKS reported no Auto Scaling group for the GPU node group");
     return group;
   });
-}
-
-/**
- * Returns the ephemeral storage a GPU node offers pods, in GiB, for the autoscaler's template:
- * the root volume less the kubelet's default hard eviction threshold (`nodefs.available<10%`,
- * Kubernetes "Node-pressure Eviction") and 1 GiB of kube-reserved storage. Without this tag the
- * autoscaler cannot tell that a node from zero fits pods that request the model cache.
- */
-export function allocatableEphemeralGiB(rootVolumeGiB: number): number {
-  return Math.floor(rootVolumeGiB * 0.9) - 1;
 }

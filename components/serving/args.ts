@@ -1,10 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config/schema";
-import { VLLM_IMAGE_GIB } from "../../sizing/node-disk";
 import type { SizingPlan } from "../../sizing/types";
 import { isMultiNode } from "./names";
-import { modelCacheGiB } from "./resources";
 
 /** Resources the serving objects must be created after, and deleted before. */
 export interface VllmServiceDependencies {
@@ -101,7 +99,7 @@ export function riskWarnings(args: VllmServiceArgs): string[] {
         "up with kubectl before sending traffic",
     );
   }
-  warnings.push(...multiNodeWarnings(args), ...diskWarnings(plan));
+  warnings.push(...multiNodeWarnings(args));
   return warnings;
 }
 
@@ -123,27 +121,4 @@ function multiNodeWarnings(args: VllmServiceArgs): string[] {
     ];
   }
   return [];
-}
-
-/**
- * Share of a node's root volume the scheduler can hand out as ephemeral storage: the kubelet
- * holds back its default hard eviction threshold, `nodefs.available<10%`.
- */
-const ALLOCATABLE_DISK_SHARE = 0.9;
-
-function diskWarnings(plan: SizingPlan): string[] {
-  const rootGiB = plan.nodePool.rootVolumeGiB;
-  const requestedGiB = modelCacheGiB(plan) * plan.parallelism.replicasPerNode;
-  const fits =
-    requestedGiB <= Math.floor(rootGiB * ALLOCATABLE_DISK_SHARE) &&
-    requestedGiB + VLLM_IMAGE_GIB <= rootGiB;
-  if (fits) return [];
-  const neededGiB = Math.ceil(
-    Math.max(requestedGiB / ALLOCATABLE_DISK_SHARE, requestedGiB + VLLM_IMAGE_GIB),
-  );
-  return [
-    `the vLLM pods of one GPU node request ${requestedGiB} GiB of ephemeral storage for the ` +
-      `model cache, more than a ${rootGiB} GiB root volume offers next to the image, so they ` +
-      `will not schedule; set nodePool.rootVolumeGiB to ${neededGiB} or more`,
-  ];
 }

@@ -17,9 +17,6 @@ export const SHM_SIZE_GIB = 16;
 export const CPU_REQUEST_SHARE = 0.9;
 export const MEMORY_REQUEST_SHARE = 0.85;
 
-/** Space added to the weights in the model cache for partial downloads and metadata (estimate). */
-export const CACHE_HEADROOM = 0.1;
-
 /** Seconds between start-up, readiness and liveness probes of `/health`. */
 export const STARTUP_PROBE_PERIOD_SECONDS = 10;
 
@@ -63,12 +60,9 @@ export function podSizes(plan: SizingPlan): PodSizes {
   };
 }
 
-/**
- * Model cache size: every node of a replica downloads the whole checkpoint, even when pipeline
- * parallelism loads only some layers on it, so each pod stores all of the weights.
- */
+/** Model cache size of one pod, as the planner sized it together with the root volume. */
 export function modelCacheGiB(plan: SizingPlan): number {
-  return Math.ceil(plan.model.weightsGiB * (1 + CACHE_HEADROOM));
+  return plan.nodePool.modelCacheGiB;
 }
 
 /** Period and failure threshold of the start-up probe; their product is the time allowed. */

@@ -223,7 +223,7 @@ describe("manifests", () => {
 });
 
 describe("quantization edit", () => {
-  it("changes only the GPU pool size and the workload", async () => {
+  it("changes only the GPU pool and the workload", async () => {
     const before = plans.get("maverick-prod") as OfflinePlan;
     const after = await planStack("maverick-prod", { quantization: "int4" });
     const afterByUrn = new Map(after.run.resources.map((resource) => [resource.urn, resource]));
@@ -235,8 +235,12 @@ describe("quantization edit", () => {
           JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs),
       )
       .map((resource) => resource.name);
+    // INT4 halves the replica to 4 GPUs, so two pods share a node: the pool's sizes, the root
+    // volume for two caches and its autoscaler tag change with the Deployment, nothing else.
     expect(changed.sort()).toEqual([
+      "servekit-llama-4-maverick-asg-tag-resources-ephemeral-storage",
       "servekit-llama-4-maverick-deployment",
+      "servekit-llama-4-maverick-launch-template",
       "servekit-llama-4-maverick-node-group",
     ]);
   });

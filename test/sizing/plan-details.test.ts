@@ -124,19 +124,39 @@ describe("start-up budget", () => {
 
 describe("root volume", () => {
   it("holds the image, the weights and headroom", () => {
-    // (30 GiB + 388.4 GiB) × 1.2 = 502 GiB, rounded up to 510.
-    expect(plan(MAVERICK_FP8_H100).nodePool.rootVolumeGiB).toBe(510);
+    // Cache ceil(388.4 × 1.1) = 428 GiB; the kubelet offers 90% less 1 GiB, so the pod needs
+    // ceil((428 + 2) / 0.9) = 478 GiB; with 20% headroom 573.6, rounded up to 580.
+    expect(plan(MAVERICK_FP8_H100).nodePool.rootVolumeGiB).toBe(580);
+    expect(plan(MAVERICK_FP8_H100).nodePool.modelCacheGiB).toBe(428);
   });
 
   it("holds one copy of the weights per pod on a shared node", () => {
-    // Scout BF16 at TP 4 runs 2 pods per node: (30 + 2 × 202.4) × 1.2 = 522, rounded to 530.
-    expect(plan(SCOUT_BF16_H100).nodePool.rootVolumeGiB).toBe(530);
+    // Scout BF16 at TP 4 runs 2 pods per node: 2 × ceil(202.4 × 1.1) = 446 GiB of cache,
+    // ceil(448 / 0.9) = 498 GiB, × 1.2 = 597.6, rounded to 600.
+    expect(plan(SCOUT_BF16_H100).nodePool.rootVolumeGiB).toBe(600);
   });
 
-  it("rejects a configured volume smaller than image and weights", () => {
-    const found = problems({ ...MAVERICK_FP8_H100, nodePool: { rootVolumeGiB: 200 } });
+  it("offers the pods of a node their caches", () => {
+    for (const stack of [MAVERICK_FP8_H100, SCOUT_BF16_H100]) {
+      const { nodePool, parallelism } = plan(stack);
+      expect(nodePool.allocatableDiskGiB).toBeGreaterThanOrEqual(
+        nodePool.modelCacheGiB * parallelism.replicasPerNode,
+      );
+    }
+  });
+
+  it("rejects a configured volume the pods overflow", () => {
+    const found = problems({ ...MAVERICK_FP8_H100, nodePool: { rootVolumeGiB: 420 } });
     expect(found.map((problem) => problem.path)).toEqual(["nodePool.rootVolumeGiB"]);
-    expect(found[0].message).toContain("is 200, but each node needs about 419 GiB");
+    expect(found[0].message).toContain("is 420, but the vLLM pods of one node request 428 GiB");
+    expect(found[0].message).toContain("Set it to at least 478");
+  });
+
+  it("accepts the smallest volume that fits", () => {
+    const fitted = plan({ ...MAVERICK_FP8_H100, nodePool: { rootVolumeGiB: 478 } });
+    expect(fitted.nodePool.allocatableDiskGiB).toBeGreaterThanOrEqual(
+      fitted.nodePool.modelCacheGiB,
+    );
   });
 
   it("keeps a larger configured volume", () => {

@@ -1,3 +1,4 @@
+import { allocatableDiskGiB, modelCacheGiB } from "../../../sizing/node-disk";
 import type { SizingPlan } from "../../../sizing/types";
 import { runProgram, type ProgramRun } from "../../../plan/run";
 import { stackValues } from "../../support/stack";
@@ -37,7 +38,14 @@ export function maverickFp8Plan(): SizingPlan {
     },
     memoryPerGpuGiB: { usable: 71.6, weights: 48.5, overhead: 11, kvCache: 12.1 },
     replicas: { min: 1, max: 2 },
-    nodePool: { instanceType: "p5.48xlarge", minSize: 1, maxSize: 2, rootVolumeGiB: 600 },
+    nodePool: {
+      instanceType: "p5.48xlarge",
+      minSize: 1,
+      maxSize: 2,
+      rootVolumeGiB: 600,
+      allocatableDiskGiB: allocatableDiskGiB(600),
+      modelCacheGiB: modelCacheGiB(388),
+    },
     costUsdPerHour: {
       min: 55.04,
       max: 110.08,
@@ -72,7 +80,14 @@ export function maverickBf16MultiNodePlan(): SizingPlan {
     },
     memoryPerGpuGiB: { usable: 71.6, weights: 46.8, overhead: 11, kvCache: 13.8 },
     replicas: { min: 0, max: 2 },
-    nodePool: { instanceType: "p5.48xlarge", minSize: 0, maxSize: 4, rootVolumeGiB: 1000 },
+    nodePool: {
+      instanceType: "p5.48xlarge",
+      minSize: 0,
+      maxSize: 4,
+      rootVolumeGiB: 1000,
+      allocatableDiskGiB: allocatableDiskGiB(1000),
+      modelCacheGiB: modelCacheGiB(748),
+    },
     costUsdPerHour: { min: 0, max: 220.16, pricePerNode: 55.04, priceSource: "test fixture" },
   };
 }

@@ -5,6 +5,7 @@ import type { StackConfig } from "../../../config/schema";
 import { VllmService } from "../../../components/serving";
 import { runProgram, type ProgramRun, type RecordedResource } from "../../../plan/run";
 import { estimateStartupSeconds } from "../../../sizing/startup";
+import { allocatableDiskGiB, modelCacheGiB } from "../../../sizing/node-disk";
 import type { SizingPlan } from "../../../sizing/types";
 import { parsedConfig, resourceNamed, stackValues, TEST_SECRETS } from "../../support/stack";
 
@@ -21,7 +22,15 @@ function withOverrides(base: SizingPlan, overrides: PlanOverrides): SizingPlan {
         ? { ...current, ...(value as object) }
         : value;
   }
-  return merged as unknown as SizingPlan;
+  const plan = merged as unknown as SizingPlan;
+  // The disk fields follow the root volume and weights unless a test sets them itself.
+  const disk = overrides.nodePool ?? {};
+  plan.nodePool = {
+    ...plan.nodePool,
+    allocatableDiskGiB: disk.allocatableDiskGiB ?? allocatableDiskGiB(plan.nodePool.rootVolumeGiB),
+    modelCacheGiB: disk.modelCacheGiB ?? modelCacheGiB(plan.model.weightsGiB),
+  };
+  return plan;
 }
 
 /** Maverick FP8 on one p5.48xlarge: TP 8, PP 1, the whole node per replica (~417 GB of weights). */
@@ -58,7 +67,14 @@ export function maverickFp8Plan(overrides: PlanOverrides = {}): SizingPlan {
       },
       memoryPerGpuGiB: { usable: 79.6, weights: 48.5, overhead: 11, kvCache: 12.14 },
       replicas: { min: 1, max: 2 },
-      nodePool: { instanceType: "p5.48xlarge", minSize: 1, maxSize: 2, rootVolumeGiB: 510 },
+      nodePool: {
+        instanceType: "p5.48xlarge",
+        minSize: 1,
+        maxSize: 2,
+        rootVolumeGiB: 510,
+        allocatableDiskGiB: allocatableDiskGiB(510),
+        modelCacheGiB: modelCacheGiB(weightsGiB),
+      },
       costUsdPerHour: {
         min: 55.04,
         max: 110.08,

@@ -274,12 +274,6 @@ describe("VllmService pod sizing", () => {
     expect(container.args).toContain("--disable-hybrid-kv-cache-manager");
   });
 
-  it("warns when the root volume is too small", async () => {
-    const run = await runServing({ plan: maverickFp8Plan({ nodePool: { rootVolumeGiB: 420 } }) });
-    expect(run.warnings).toHaveLength(1);
-    expect(run.warnings[0]).toMatch(/set nodePool.rootVolumeGiB to \d+ or more/);
-  });
-
   it("warns about scale from zero", async () => {
     const run = await runServing({ plan: maverickFp8Plan({ replicas: { min: 0 } }) });
     expect(run.warnings.some((warning) => warning.startsWith("replicas.min is 0"))).toBe(true);
