@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import { ClusterAddons } from "./components/addons/cluster-addons";
 import { Cluster, GpuNodePool, Network, podIdentityRole } from "./components/aws";
 import { VllmService } from "./components/serving";
+import { regionPriceWarning } from "./config/load";
 import { loadStackConfig } from "./config/pulumi";
 import { StackConfigError } from "./config/problems";
 import type { StackConfig } from "./config/schema";
@@ -18,12 +19,14 @@ const NAME = "servekit";
  * Every check runs before the first resource is registered.
  */
 export async function deployServekit(): Promise<Record<string, unknown>> {
-  const { config, secrets } = loadStackConfig();
+  const { config, secrets, region } = loadStackConfig();
   const sized = planDeployment(config);
   if (!sized.ok) throw new StackConfigError(sized.problems);
   const plan = sized.plan;
-  const region = new pulumi.Config("aws").require("region");
-  for (const warning of plan.warnings) pulumi.log.warn(warning);
+  const priceWarning = regionPriceWarning(region, Object.keys(config.pricesUsdPerHour));
+  for (const warning of [...plan.warnings, ...(priceWarning ? [priceWarning] : [])]) {
+    pulumi.log.warn(warning);
+  }
 
   const network = new Network(NAME, { network: config.network, tags: config.tags });
   const cluster = new Cluster(NAME, {

@@ -92,3 +92,28 @@ export function decodeConfigString(text: string): unknown {
     return text;
   }
 }
+
+/** Region the catalog's on-demand prices are for. */
+export const PRICE_REGION = "us-east-1";
+
+/** Returns the problem for a missing or malformed `aws:region`, which every AWS resource needs. */
+export function regionProblems(region: unknown): ConfigProblem[] {
+  if (typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) return [];
+  const given = region === undefined ? "is missing" : `is ${JSON.stringify(region)}, not a region`;
+  return [
+    {
+      path: "aws:region",
+      message: `${given}; set the AWS region, for example \`pulumi config set aws:region us-east-1\``,
+    },
+  ];
+}
+
+/** Warns that costs use us-east-1 prices when the stack deploys elsewhere. */
+export function regionPriceWarning(region: string, pricedTypes: string[]): string | undefined {
+  if (region === PRICE_REGION) return undefined;
+  const overridden = pricedTypes.length > 0 ? ` (except ${pricedTypes.join(", ")})` : "";
+  return (
+    `costUsdPerHour uses ${PRICE_REGION} on-demand prices${overridden}, but aws:region is ` +
+    `${region}; set servekit:pricesUsdPerHour to the prices of ${region}`
+  );
+}

@@ -56,7 +56,7 @@ function crossKeyProblems(config: StackConfig, raw: Record<string, unknown>): Co
     );
   }
   addLoadBalancerProblems(config, raw, add);
-  addNetworkProblems(config, add);
+  addNetworkProblems(config, raw, add);
   if (!config.cluster.apiAccessCidrs) {
     add(
       "cluster.apiAccessCidrs",
@@ -99,10 +99,27 @@ function addLoadBalancerProblems(
 
 function addNetworkProblems(
   config: StackConfig,
+  raw: Record<string, unknown>,
   add: (path: string, message: string) => void,
 ): void {
   const network = config.network;
+  const rawNetwork = (raw.network ?? {}) as Record<string, unknown>;
   if (network.vpcId) {
+    for (const key of ["vpcCidr", "availabilityZoneCount"]) {
+      if (rawNetwork[key] !== undefined) {
+        add(
+          `network.${key}`,
+          "applies only to a new VPC, but network.vpcId selects an existing one; remove it",
+        );
+      }
+    }
+    for (const key of ["privateSubnetIds", "publicSubnetIds"] as const) {
+      const ids = network[key] ?? [];
+      const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
+      if (repeated.length > 0) {
+        add(`network.${key}`, `lists ${repeated.join(", ")} more than once; list each subnet once`);
+      }
+    }
     if (!network.privateSubnetIds || network.privateSubnetIds.length < 2) {
       add(
         "network.privateSubnetIds",

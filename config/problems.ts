@@ -19,7 +19,9 @@ export class StackConfigError extends Error {
 
 /** Formats problems as one line each, prefixed with the `servekit:` key they concern. */
 export function formatProblems(problems: ConfigProblem[]): string {
-  const lines = problems.map((problem) => `  - servekit:${problem.path}: ${problem.message}`);
+  const key = (path: string) =>
+    path.includes(":") || path.startsWith("(") ? path : `servekit:${path}`;
+  const lines = problems.map((problem) => `  - ${key(problem.path)}: ${problem.message}`);
   const noun = problems.length === 1 ? "problem" : "problems";
   return `The stack configuration has ${problems.length} ${noun}:\n${lines.join("\n")}`;
 }
@@ -54,12 +56,13 @@ export function problemsFromZod(
       continue;
     }
     const value = valueAt(input, issue.path);
-    problems.push({ path: base.join(".") || "(root)", message: issueMessage(issue, value) });
+    const path = base.join(".") || "(root)";
+    problems.push({ path, message: issueMessage(issue, value, path) });
   }
   return problems;
 }
 
-function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
+function issueMessage(issue: z.core.$ZodIssue, value: unknown, path: string): string {
   const given = `got ${describeValue(value)}`;
   if (value === undefined && issue.code === "invalid_value") {
     return `is required but missing; set it to one of ${issue.values.map(String).join(", ")}`;
@@ -68,19 +71,47 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
     case "invalid_type":
       if (value === undefined) return `is required but missing; set it in the stack file`;
       if (issue.expected === "int") return `must be a whole number; ${given}`;
-      if (issue.expected === "number" && typeof value === "string" && value.trim() !== "") {
-        return `must be a number, not a string; ${given}. Write it without quotes`;
-      }
-      return `must be ${article(issue.expected)}; ${given}`;
+      return (
+        quotedScalarMessage(issue.expected, value, path) ??
+        `must be ${article(issue.expected)}; ${given}`
+      );
     case "invalid_value":
+      if (typeof value === "number" && issue.values.every((v) => typeof v === "string")) {
+        return (
+          `must be one of ${issue.values.map(String).join(", ")}, written in quotes because ` +
+          `YAML reads an unquoted ${value} as a number; ${given}`
+        );
+      }
       return `must be one of ${issue.values.map((v) => String(v)).join(", ")}; ${given}`;
     case "too_small":
       return `must be ${issue.origin === "array" ? "a list of" : ""}${boundText("at least", issue.minimum, issue.inclusive, issue.origin)}; ${given}`;
     case "too_big":
       return `must be ${boundText("at most", issue.maximum, issue.inclusive, issue.origin)}; ${given}`;
+    case "invalid_key":
+      return `is not a valid key: ${issue.issues.map((inner) => inner.message).join("; ")}`;
     default:
       return `${issue.message}; ${given}`;
   }
+}
+
+/**
+ * Explains a number or boolean written as a string. `pulumi config set` stores top-level values
+ * as strings unless it is given `--type`, so the message names that flag.
+ */
+function quotedScalarMessage(expected: string, value: unknown, path: string): string | undefined {
+  if (typeof value !== "string" || (expected !== "number" && expected !== "boolean"))
+    return undefined;
+  const decoded = expected === "number" ? Number(value) : value;
+  const isNumber = expected === "number" && value.trim() !== "" && Number.isFinite(decoded);
+  const isBoolean = expected === "boolean" && (value === "true" || value === "false");
+  if (!isNumber && !isBoolean) return `must be ${article(expected)}; got ${describeValue(value)}`;
+  const type = isBoolean ? "bool" : Number.isInteger(decoded) ? "int" : "float";
+  const setCommand = path.includes(".") ? `--path --type ${type}` : `--type ${type}`;
+  return (
+    `must be ${article(expected)}, not the string ${describeValue(value)}. Remove the quotes in ` +
+    `the stack file, or set it with \`pulumi config set ${setCommand} servekit:${path} ${value}\`, ` +
+    "because pulumi config set stores strings unless given a type"
+  );
 }
 
 function boundText(

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, decodeConfigString, plainSecretProblem } from "./load";
+import { CONFIG_NAMESPACE, decodeConfigString, plainSecretProblem, regionProblems } from "./load";
 import { parseStackConfig } from "./parse";
 import { StackConfigError, type ConfigProblem } from "./problems";
 import { SECRET_KEYS, type SecretKey, type StackConfig } from "./schema";
@@ -8,6 +8,8 @@ import { SECRET_KEYS, type SecretKey, type StackConfig } from "./schema";
 export interface LoadedStack {
   config: StackConfig;
   secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
+  /** The stack's `aws:region`. */
+  region: string;
 }
 
 // `isConfigSecret` is exported by the SDK's runtime but missing from its type declarations.
@@ -43,8 +45,10 @@ export function loadStackConfig(): LoadedStack {
     });
   }
 
+  const region = pulumi.runtime.allConfig()["aws:region"];
   const parsed = parseStackConfig(raw);
   if (!parsed.ok) problems.unshift(...parsed.problems);
+  problems.push(...regionProblems(region));
   if (problems.length > 0 || !parsed.ok) throw new StackConfigError(problems);
-  return { config: parsed.config, secrets };
+  return { config: parsed.config, secrets, region };
 }

@@ -58,6 +58,40 @@ const cidr = z
     },
   );
 
+/** Tells whether a valid IPv4 CIDR range has no host bits set (10.0.0.0/16, not 10.0.0.5/16). */
+function isNetworkAddress(range: string): boolean {
+  const [address, prefix] = range.split("/");
+  const value = address.split(".").reduce((total, octet) => total * 256 + Number(octet), 0);
+  const hostBits = 32 - Number(prefix);
+  return value % 2 ** hostBits === 0;
+}
+
+/** ARN of a KMS key in any AWS partition: arn:aws:kms:<region>:<account>:key/<id>. */
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, {
+  message: "must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-...",
+});
+
+/** ARN of an ACM certificate: arn:aws:acm:<region>:<account>:certificate/<id>. */
+const certificateArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+    message:
+      "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/...",
+  });
+
+/**
+ * AWS tag keys: 1 to 128 characters, not starting with the reserved `aws:` prefix, and not `Name`,
+ * which servekit sets on its own resources (AWS "Tagging your AWS resources" rules).
+ */
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((key) => !key.toLowerCase().startsWith("aws:"), {
+    message: "must not start with aws:, which AWS reserves for its own tags",
+  })
+  .refine((key) => key !== "Name", { message: "must not be Name, which servekit sets itself" });
+
 const replicasSchema = z
   .strictObject({
     /** Fewest serving replicas; 0 lets KEDA scale the model, and so its GPU nodes, to zero. */
@@ -97,6 +131,9 @@ const networkSchema = z
       .refine((value) => Number(value.split("/")[1]) >= 16 && Number(value.split("/")[1]) <= 22, {
         message: "must have a prefix length from /16 to /22, such as 10.0.0.0/16",
       })
+      .refine(isNetworkAddress, {
+        message: "must start at its network address, with no host bits set, such as 10.0.0.0/16",
+      })
       .default("10.0.0.0/16"),
     /** Availability zones a new VPC spans; GPU capacity is per zone, so at least 2. */
     availabilityZoneCount: z.number().int().min(2).max(4).default(2),
@@ -113,7 +150,7 @@ const clusterSchema = z
      */
     apiAccessCidrs: z.array(cidr).min(1).optional(),
     /** KMS key for envelope encryption of Kubernetes Secrets; default creates one. */
-    secretsKmsKeyArn: z.string().startsWith("arn:aws").optional(),
+    secretsKmsKeyArn: kmsKeyArn.optional(),
   })
   .default({ kubernetesVersion: "1.34" });
 
@@ -124,7 +161,7 @@ const loadBalancerSchema = z
     /** Client CIDR ranges allowed to connect; required for `internet-facing`. */
     sourceRanges: z.array(cidr).default([]),
     /** ACM certificate ARN; when set the load balancer terminates TLS on port 443. */
-    certificateArn: z.string().startsWith("arn:aws").optional(),
+    certificateArn: certificateArn.optional(),
     /** TCP idle timeout in seconds; long generations need more than the 350 s default. */
     idleTimeoutSeconds: z.number().int().min(60).max(6000).default(3600),
   })
@@ -214,7 +251,7 @@ export const stackConfigSchema = z.strictObject({
   /** KEDA scaling on vLLM's request queue. */
   autoscaling: autoscalingSchema,
   /** Tags added to every AWS resource that takes tags. */
-  tags: z.record(z.string(), z.string()).default({}),
+  tags: z.record(tagKey, z.string().max(256)).default({}),
 });
 
 /** A stack's settings after parsing, with every default filled in. */

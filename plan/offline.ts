@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { readStackFile } from "../config/load";
+import { readStackFile, regionProblems } from "../config/load";
 import { parseStackConfig } from "../config/parse";
 import { StackConfigError, type ConfigProblem } from "../config/problems";
 import type { SecretKey, StackConfig } from "../config/schema";
@@ -62,6 +62,7 @@ export async function planOffline(request: OfflinePlanRequest): Promise<OfflineP
   const problems = [...file.problems, ...(parsed.ok ? [] : parsed.problems)];
   const sized = parsed.ok ? planDeployment(parsed.config) : undefined;
   if (sized && !sized.ok) problems.push(...sized.problems);
+  problems.push(...regionProblems(file.otherNamespaces["aws:region"]));
   if (problems.length > 0 || !parsed.ok || !sized?.ok) return { ok: false, problems };
 
   const warnings: string[] = [];

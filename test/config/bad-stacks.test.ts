@@ -39,7 +39,7 @@ const BAD_STACKS: BadStack[] = [
     name: "TP as string",
     overrides: { tensorParallelSize: "2" },
     path: "tensorParallelSize",
-    message: ['got "2"', "without quotes"],
+    message: ['the string "2"', "pulumi config set --type int servekit:tensorParallelSize 2"],
   },
   {
     name: "TP fractional",
@@ -131,6 +131,73 @@ const BAD_STACKS: BadStack[] = [
     overrides: { loadBalancer: { idleTimeoutSeconds: 9000 } },
     path: "loadBalancer.idleTimeoutSeconds",
     message: ["at most 6000", "9000"],
+  },
+  {
+    name: "VPC range with host bits",
+    overrides: { network: { vpcCidr: "10.0.0.5/16" } },
+    path: "network.vpcCidr",
+    message: ["no host bits", '"10.0.0.5/16"'],
+  },
+  {
+    name: "boolean as string",
+    overrides: { hybridKvCache: "false" },
+    path: "hybridKvCache",
+    message: ["pulumi config set --type bool servekit:hybridKvCache false"],
+  },
+  {
+    name: "version without quotes",
+    overrides: { cluster: { kubernetesVersion: 1.35, apiAccessCidrs: ["198.51.100.7/32"] } },
+    path: "cluster.kubernetesVersion",
+    message: ["written in quotes", "got 1.35"],
+  },
+  {
+    name: "reserved tag prefix",
+    overrides: { tags: { "aws:team": "ml" } },
+    path: "tags.aws:team",
+    message: ["aws:"],
+  },
+  {
+    name: "Name tag",
+    overrides: { tags: { Name: "x" } },
+    path: "tags.Name",
+    message: ["servekit sets itself"],
+  },
+  {
+    name: "KMS ARN of a role",
+    overrides: {
+      cluster: {
+        apiAccessCidrs: ["198.51.100.7/32"],
+        secretsKmsKeyArn: "arn:aws:iam::123456789012:role/foo",
+      },
+    },
+    path: "cluster.secretsKmsKeyArn",
+    message: ["KMS key ARN", "arn:aws:iam::123456789012:role/foo"],
+  },
+  {
+    name: "certificate ARN of a key",
+    overrides: {
+      loadBalancer: { certificateArn: "arn:aws:kms:us-east-1:123456789012:key/abc" },
+    },
+    path: "loadBalancer.certificateArn",
+    message: ["ACM certificate ARN"],
+  },
+  {
+    name: "VPC range with existing VPC",
+    overrides: {
+      network: {
+        vpcId: "vpc-0abc",
+        privateSubnetIds: ["subnet-0a", "subnet-0b"],
+        vpcCidr: "172.16.0.0/16",
+      },
+    },
+    path: "network.vpcCidr",
+    message: ["existing one", "remove it"],
+  },
+  {
+    name: "repeated subnet",
+    overrides: { network: { vpcId: "vpc-0abc", privateSubnetIds: ["subnet-0a", "subnet-0a"] } },
+    path: "network.privateSubnetIds",
+    message: ["subnet-0a more than once"],
   },
   {
     name: "VPC range too small",

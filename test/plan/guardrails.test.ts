@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StackConfigError } from "../../config/problems";
@@ -260,5 +263,41 @@ describe("quantization edit", () => {
     ) as RecordedResource;
     // Without a fixed nodeGroupName Pulumi can create the new group before deleting the old one.
     expect(group.inputs.nodeGroupName).toBeUndefined();
+  });
+});
+
+describe("region", () => {
+  it("is required by plan and preview", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "servekit-region-"));
+    const file = join(dir, "Pulumi.no-region.yaml");
+    const config = Object.entries(stackValues()).map(([key, value]) => [`servekit:${key}`, value]);
+    writeFileSync(file, stringify({ config: Object.fromEntries(config) }));
+    const offline = await planOffline({
+      configFile: file,
+      outDir: null,
+      secrets: { ...TEST_SECRETS },
+    });
+    expect(offline.ok).toBe(false);
+    const problem = offline.ok ? undefined : offline.problems.find((p) => p.path === "aws:region");
+    expect(problem?.message).toContain("pulumi config set aws:region us-east-1");
+  });
+
+  it("warns that prices are for us-east-1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "servekit-region-"));
+    const file = join(dir, "Pulumi.eu.yaml");
+    const config = Object.entries(stackValues()).map(([key, value]) => [`servekit:${key}`, value]);
+    writeFileSync(
+      file,
+      stringify({ config: { "aws:region": "eu-west-1", ...Object.fromEntries(config) } }),
+    );
+    const offline = await planOffline({
+      configFile: file,
+      outDir: null,
+      secrets: { ...TEST_SECRETS },
+    });
+    expect(offline.ok).toBe(true);
+    const warnings = offline.ok ? offline.plan.warnings.join("\n") : "";
+    expect(warnings).toContain("us-east-1 on-demand prices");
+    expect(warnings).toContain("eu-west-1");
   });
 });
