@@ -66,6 +66,7 @@ export async function deployServekit(): Promise<Record<string, unknown>> {
     efaInterfaces: gpuPool.efaInterfaces,
     vpcCidr: network.vpcCidr,
     prometheusServerUrl: addons.prometheusServerUrl,
+    prometheusNamespace: addons.prometheusNamespace,
     dependsOn: {
       gpuNodePool: gpuPool,
       loadBalancerController: addons.releases.loadBalancerController,
@@ -74,7 +75,7 @@ export async function deployServekit(): Promise<Record<string, unknown>> {
     },
   });
 
-  return stackOutputs(plan, config, cluster, service, apiKey);
+  return stackOutputs(plan, config, { network, cluster, service }, apiKey);
 }
 
 /**
@@ -86,11 +87,16 @@ function generatedApiKey(): pulumi.Output<string> {
   return pulumi.secret(key.result);
 }
 
+interface DeployedComponents {
+  network: Network;
+  cluster: Cluster;
+  service: VllmService;
+}
+
 function stackOutputs(
   plan: SizingPlan,
   config: StackConfig,
-  cluster: Cluster,
-  service: VllmService,
+  { network, cluster, service }: DeployedComponents,
   apiKey: pulumi.Input<string>,
 ): Record<string, unknown> {
   return {
@@ -112,6 +118,7 @@ function stackOutputs(
     },
     costUsdPerHour: plan.costUsdPerHour,
     clusterName: cluster.clusterName,
+    vpcId: network.vpcId,
     kubeconfig: pulumi.secret(cluster.kubeconfig),
     apiKey: pulumi.secret(apiKey),
   };

@@ -84,7 +84,7 @@ function addLoadBalancerProblems(
   if (
     lb.certificateArn &&
     rawIdle !== undefined &&
-    lb.idleTimeoutSeconds > TLS_IDLE_TIMEOUT_SECONDS
+    lb.idleTimeoutSeconds !== TLS_IDLE_TIMEOUT_SECONDS
   ) {
     add(
       "loadBalancer.idleTimeoutSeconds",

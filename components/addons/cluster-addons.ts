@@ -105,6 +105,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
   readonly releases: ClusterAddonReleases;
   /** URL of the Prometheus server inside the cluster, for KEDA's Prometheus trigger. */
   readonly prometheusServerUrl: string;
+  /** Namespace of the Prometheus server, which NetworkPolicies admit for scraping. */
+  readonly prometheusNamespace: string;
   /** Annotations that make Prometheus scrape a vLLM pod's `/metrics`. */
   readonly metricsScrapeAnnotations = METRICS_SCRAPE_ANNOTATIONS;
   readonly loadBalancerControllerRole: aws.iam.Role;
@@ -125,6 +127,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
     const prometheusChart = loadAddonChart("prometheus");
     this.prometheusServerUrl = prometheusServerUrl(prometheusChart);
+    this.prometheusNamespace = prometheusChart.namespace;
 
     this.releases = {
       nvidiaDevicePlugin: this.release(name, args, "nvidia-device-plugin", {

@@ -194,6 +194,17 @@ const BAD_STACKS: BadStack[] = [
     message: ["existing one", "remove it"],
   },
   {
+    name: "TLS with short idle timeout",
+    overrides: {
+      loadBalancer: {
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        idleTimeoutSeconds: 300,
+      },
+    },
+    path: "loadBalancer.idleTimeoutSeconds",
+    message: ["fixed 350 s", "got 300"],
+  },
+  {
     name: "repeated subnet",
     overrides: { network: { vpcId: "vpc-0abc", privateSubnetIds: ["subnet-0a", "subnet-0a"] } },
     path: "network.privateSubnetIds",

@@ -58,6 +58,24 @@ describe.each(stackNames())("stack %s", (stack) => {
   });
 });
 
+describe("wiring between components", () => {
+  it("admits Prometheus to the vLLM port", () => {
+    const plan = plans.get("maverick-prod") as OfflinePlan;
+    const policy = manifestsOfKind(plan, "NetworkPolicy")[0] as any;
+    const namespaces = policy.spec.ingress.flatMap((rule: any) =>
+      rule.from
+        .map((peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"])
+        .filter(Boolean),
+    );
+    const prometheus = releaseOfChart(plan, "prometheus").inputs.namespace;
+    expect(namespaces).toContain(prometheus);
+  });
+
+  it("exports the VPC for destroy checks", () => {
+    expect((plans.get("maverick-prod") as OfflinePlan).run.outputs.vpcId).toBe("servekit-vpc-id");
+  });
+});
+
 describe("schema validation", () => {
   it("rejects a broken Deployment", async () => {
     const deployment = manifestsOfKind(plans.get("maverick-prod") as OfflinePlan, "Deployment")[0];
