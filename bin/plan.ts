@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatProblems, type ConfigProblem } from "../config/problems";
@@ -46,13 +46,28 @@ function parseCommandLine(argv: string[]): CliOptions | ConfigProblem[] {
   }
   const configFile = given ?? join("stacks", `Pulumi.${positionals[0]}.yaml`);
   if (!existsSync(configFile)) {
-    return [{ path: "(command line)", message: `stack file ${configFile} was not found` }];
+    const known = given ? "" : `; stacks in stacks/: ${stackNames().join(", ")}`;
+    return [{ path: "(command line)", message: `stack file ${configFile} was not found${known}` }];
   }
   return { configFile, json: values.json ?? false, outDir: values.out };
 }
 
+/** Names of the stack files in stacks/, for the message about an unknown stack. */
+function stackNames(): string[] {
+  if (!existsSync("stacks")) return [];
+  return readdirSync("stacks")
+    .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+    .filter((name): name is string => Boolean(name))
+    .sort();
+}
+
 function fail(problems: ConfigProblem[], json: boolean): never {
-  console.error(formatProblems(problems));
+  const commandLine = problems.every((problem) => problem.path === "(command line)");
+  console.error(
+    commandLine
+      ? problems.map((problem) => `servekit plan: ${problem.message}`).join("\n")
+      : formatProblems(problems),
+  );
   if (json) console.log(JSON.stringify(errorsJson(problems), null, 2));
   process.exit(1);
 }

@@ -43,6 +43,18 @@ export function errorsJson(problems: ConfigProblem[]): { errors: ConfigProblem[]
 const gib = (value: number) => `${value.toFixed(1)} GiB`;
 const usd = (value: number | null) => (value === null ? "unknown" : `$${value.toFixed(2)}/h`);
 const tokens = (value: number) => value.toLocaleString("en-US");
+const count = (value: number, noun: string) => `${value} ${noun}${value === 1 ? "" : "s"}`;
+
+function contextLine(s: OfflinePlan["sizing"]): string {
+  const c = s.context;
+  const limit = c.maxFeasibleModelLen >= c.modelMaxLen ? " (the model's maximum)" : "";
+  const requests = (c.kvCacheTokens / c.maxModelLen).toFixed(1);
+  return (
+    `--max-model-len ${tokens(c.maxModelLen)}; largest that fits ` +
+    `${tokens(c.maxFeasibleModelLen)}${limit}; KV cache holds ${tokens(c.kvCacheTokens)} tokens ` +
+    `(${requests} requests of ${tokens(c.maxModelLen)})`
+  );
+}
 
 /** The sizing report and resource tree for a person. */
 export function planText(plan: OfflinePlan): string {
@@ -56,15 +68,16 @@ export function planText(plan: OfflinePlan): string {
     `Checkpoint    ${s.model.checkpoint} (${gib(s.model.weightsGiB)}${s.model.weightsEstimated ? ", estimated" : ""})`,
     `GPUs          ${s.gpu.type} on ${s.gpu.instanceType} (${s.gpu.gpusPerNode} per node)`,
     `Parallelism   TP ${p.tensor} x PP ${p.pipeline} = ${p.gpusPerReplica} GPUs per replica, ` +
-      `${p.nodesPerReplica} node(s) per replica, ${p.replicasPerNode} replica(s) per node`,
+      `${count(p.nodesPerReplica, "node")} per replica, ${count(p.replicasPerNode, "replica")} per node`,
     `Memory/GPU    ${gib(m.usable)} usable = ${gib(m.weights)} weights + ${gib(m.overhead)} overhead + ${gib(m.kvCache)} KV cache`,
-    `KV cache      ${s.kvCacheDtype} (${s.kvCacheBytesPerElement} byte/element), hybrid KV cache ${s.hybridKvCache ? "on" : "off"}`,
-    `Context       --max-model-len ${tokens(s.context.maxModelLen)}; largest that fits ` +
-      `${tokens(s.context.maxFeasibleModelLen)}; KV cache holds ${tokens(s.context.kvCacheTokens)} tokens`,
+    `KV cache      ${s.kvCacheDtype} (${count(s.kvCacheBytesPerElement, "byte")} per element), ` +
+      `hybrid KV cache ${s.hybridKvCache ? "on" : "off"}`,
+    `Context       ${contextLine(s)}`,
     `Replicas      ${s.replicas.min} to ${s.replicas.max}; GPU node pool ${s.nodePool.minSize} to ` +
       `${s.nodePool.maxSize} x ${s.nodePool.instanceType}`,
-    `Cost          ${usd(s.costUsdPerHour.min)} at min, ${usd(s.costUsdPerHour.max)} at max ` +
-      `(${s.costUsdPerHour.priceSource})`,
+    `GPU cost      ${usd(s.costUsdPerHour.min)} at min, ${usd(s.costUsdPerHour.max)} at max ` +
+      "(GPU nodes only)",
+    `Prices        ${s.costUsdPerHour.priceSource}`,
     "",
     ...s.explanation.map((sentence) => `- ${sentence}`),
   ];

@@ -22,7 +22,7 @@ describe("plan command", () => {
     expect(run.stdout).toContain("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8");
     expect(run.stdout).toContain("p5.48xlarge");
     expect(run.stdout).toMatch(/TP 8 x PP 1/);
-    expect(run.stdout).toMatch(/1 node\(s\) per replica/);
+    expect(run.stdout).toContain("1 node per replica");
     expect(run.stdout).toMatch(/largest that fits [\d,]+/);
     expect(run.stdout).toMatch(/\$\d+\.\d\d\/h at min/);
     expect(run.stdout).toContain("all valid against their schemas");
@@ -96,5 +96,7 @@ describe("plan command", () => {
     const run = plan(["no-such-stack"]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("stacks/Pulumi.no-such-stack.yaml was not found");
+    expect(run.stderr).toContain("stacks in stacks/: maverick-bf16-multinode, maverick-prod");
+    expect(run.stderr).not.toContain("stack configuration");
   });
 });
