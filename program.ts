@@ -75,7 +75,7 @@ export async function deployServekit(): Promise<Record<string, unknown>> {
     },
   });
 
-  return stackOutputs(plan, config, { network, cluster, service }, apiKey);
+  return stackOutputs(plan, config, { network, cluster, gpuPool, service }, apiKey);
 }
 
 /**
@@ -90,13 +90,14 @@ function generatedApiKey(): pulumi.Output<string> {
 interface DeployedComponents {
   network: Network;
   cluster: Cluster;
+  gpuPool: GpuNodePool;
   service: VllmService;
 }
 
 function stackOutputs(
   plan: SizingPlan,
   config: StackConfig,
-  { network, cluster, service }: DeployedComponents,
+  { network, cluster, gpuPool, service }: DeployedComponents,
   apiKey: pulumi.Input<string>,
 ): Record<string, unknown> {
   return {
@@ -119,6 +120,7 @@ function stackOutputs(
     costUsdPerHour: plan.costUsdPerHour,
     clusterName: cluster.clusterName,
     vpcId: network.vpcId,
+    gpuNodeGroupName: gpuPool.nodeGroupName,
     kubeconfig: pulumi.secret(cluster.kubeconfig),
     apiKey: pulumi.secret(apiKey),
   };

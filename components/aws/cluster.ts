@@ -254,6 +254,9 @@ export class Cluster extends pulumi.ComponentResource {
       {
         description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${clusterName}`,
         enableKeyRotation: true,
+        // AWS keeps a deleted key pending deletion for 7 to 30 days; the shortest leaves the
+        // least behind after `pulumi destroy`.
+        deletionWindowInDays: 7,
         tags,
       },
       { parent: this },

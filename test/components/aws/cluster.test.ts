@@ -76,6 +76,7 @@ describe("Cluster with default settings", () => {
   it("encrypts Secrets with a rotating key", () => {
     const key = resourceNamed(run, "aws:kms/key:Key", "servekit-secrets-key");
     expect(key.inputs.enableKeyRotation).toBe(true);
+    expect(key.inputs.deletionWindowInDays).toBe(7);
     expect(eks.inputs.encryptionConfig).toEqual({
       provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:servekit-secrets-key" },
       resources: ["secrets"],
