@@ -86,6 +86,13 @@ export function riskWarnings(args: VllmServiceArgs): string[] {
         `${lb.sourceRanges.join(", ")}; set loadBalancer.scheme to internal to keep it in the VPC`,
     );
   }
+  if (lb.scheme === "internet-facing" && !lb.certificateArn) {
+    warnings.push(
+      "loadBalancer.scheme is internet-facing without loadBalancer.certificateArn: requests, " +
+        "answers and the API key cross the internet as plain HTTP; set certificateArn to an ACM " +
+        "certificate to serve HTTPS",
+    );
+  }
   if (lb.sourceRanges.includes("0.0.0.0/0")) {
     warnings.push(
       "loadBalancer.sourceRanges contains 0.0.0.0/0: any address may connect and only the API " +

@@ -88,16 +88,30 @@ describe("riskWarnings", () => {
       loadBalancer: { scheme: "internet-facing", sourceRanges: ["203.0.113.0/24"] },
     };
     const warnings = riskWarnings(argsFor(maverickFp8Plan(), values));
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
     expect(warnings[0]).toContain("203.0.113.0/24");
     expect(warnings[0]).toContain("set loadBalancer.scheme to internal");
+    expect(warnings[1]).toContain("plain HTTP");
+  });
+
+  it("internet-facing with TLS has no HTTP warning", () => {
+    const values = {
+      loadBalancer: {
+        scheme: "internet-facing",
+        sourceRanges: ["203.0.113.0/24"],
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+      },
+    };
+    const warnings = riskWarnings(argsFor(maverickFp8Plan(), values));
+    expect(warnings).toHaveLength(1);
+    expect(warnings.join(" ")).not.toContain("plain HTTP");
   });
 
   it("open range warns", () => {
     const values = { loadBalancer: { scheme: "internet-facing", sourceRanges: ["0.0.0.0/0"] } };
     const warnings = riskWarnings(argsFor(maverickFp8Plan(), values));
-    expect(warnings).toHaveLength(2);
-    expect(warnings[1]).toMatch(/^loadBalancer.sourceRanges contains 0.0.0.0\/0/);
+    expect(warnings).toHaveLength(3);
+    expect(warnings[2]).toMatch(/^loadBalancer.sourceRanges contains 0.0.0.0\/0/);
   });
 
   it("multi-node without efa warns about tcp", () => {

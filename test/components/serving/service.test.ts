@@ -136,9 +136,10 @@ describe("Service options", () => {
       values: { loadBalancer: { scheme: "internet-facing", sourceRanges: ["0.0.0.0/0"] } },
     });
     expect(annotationsOf(serviceOf(run))[`${LB}-scheme`]).toBe("internet-facing");
-    expect(run.warnings).toHaveLength(2);
+    expect(run.warnings).toHaveLength(3);
     expect(run.warnings[0]).toMatch(/^loadBalancer.scheme is internet-facing/);
-    expect(run.warnings[1]).toMatch(/^loadBalancer.sourceRanges contains 0.0.0.0\/0/);
+    expect(run.warnings[1]).toContain("plain HTTP");
+    expect(run.warnings[2]).toMatch(/^loadBalancer.sourceRanges contains 0.0.0.0\/0/);
   });
 
   it("idle timeout follows the stack", async () => {
