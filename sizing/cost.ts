@@ -46,3 +46,13 @@ export function replicaHourUsd(price: number | null, packing: Packing): number |
   if (price === null) return null;
   return (price * packing.nodesPerReplica) / packing.replicasPerNode;
 }
+
+/** Hourly price of the node pool that `replicas` replicas occupy, or null when the price is unknown. */
+export function poolUsdPerHour(
+  price: number | null,
+  replicas: number,
+  packing: Packing,
+): number | null {
+  if (price === null) return null;
+  return price * nodesForReplicas(replicas, packing);
+}

@@ -1,14 +1,19 @@
 import type { StackConfig } from "../config/schema";
 import type { Checkpoint } from "./catalog/checkpoints";
 import type { ModelSpec } from "./catalog/models";
-import { incompatibilityReasons } from "./compatibility";
-import { countText, gibText, gpusText, listText, tokensText, usdText } from "./format";
+import { instanceSentences } from "./explain-instance";
+import { countText, gibText, gpusText, numberText, tokensText } from "./format";
 import { localWindowTokens } from "./memory";
-import { MAX_NODES_PER_REPLICA } from "./parallelism";
 import type { InstanceOption } from "./options";
 import { layoutText, type ContextDemand, type LayoutFit } from "./search";
 import { DOWNLOAD_MIB_PER_SECOND, LOAD_GIB_PER_SECOND, STARTUP_FIXED_SECONDS } from "./startup";
-import { ROOT_VOLUME_HEADROOM, VLLM_IMAGE_GIB } from "./node-disk";
+import {
+  GP3_BASELINE_IOPS,
+  GP3_MAX_MIB_PER_SECOND_PER_IOPS,
+  podDownloadMiBps,
+  ROOT_VOLUME_HEADROOM,
+  VLLM_IMAGE_GIB,
+} from "./node-disk";
 
 /** Inputs of the explanation: the chosen option and the options it was compared with. */
 export interface PlanFacts {
@@ -41,57 +46,6 @@ function checkpointSentence(checkpoint: Checkpoint): string {
     `Checkpoint ${checkpoint.huggingFaceId}: about ${checkpoint.weightsGB} GB of weights ` +
     `(${gibText(checkpoint.weightsGiB)}${estimate}).`
   );
-}
-
-function instanceSentences(facts: PlanFacts): string[] {
-  const { config, chosen, ranked, options } = facts;
-  const sentences = [choiceSentence(config, chosen, ranked)];
-  const others = ranked.filter((option) => option !== chosen).map((option) => optionText(option));
-  if (others.length > 0) sentences.push(`Other options: ${listText(others, "and")}.`);
-
-  for (const option of options.filter((o) => o.incompatibilities.length > 0)) {
-    const reasons = incompatibilityReasons(option.gpu, facts.checkpoint, facts.config.kvCacheDtype);
-    sentences.push(`Skipped ${option.instance.type}, because ${listText(reasons, "and")}.`);
-  }
-  const unfit = options.filter((o) => o.incompatibilities.length === 0 && !o.search?.chosen);
-  if (unfit.length > 0) {
-    const types = unfit.map((option) => option.instance.type);
-    sentences.push(
-      `Skipped ${listText(types, "and")}: no layout up to ` +
-        `${countText(MAX_NODES_PER_REPLICA, "node")} holds the weights and the context.`,
-    );
-  }
-  return sentences;
-}
-
-function choiceSentence(config: StackConfig, chosen: InstanceOption, ranked: InstanceOption[]) {
-  const name = `${chosen.instance.type} (${chosen.gpu.type})`;
-  const price = replicaPriceText(chosen);
-  if (config.instanceType) return `instanceType selects ${name}. One replica costs ${price}.`;
-  if (ranked.length === 1)
-    return `${name} is the only instance type that fits. One replica costs ${price}.`;
-  const scope = config.gpu
-    ? `gpu ${config.gpu} is offered by several instance types`
-    : "gpu is not set";
-  return (
-    `${scope}, so the planner compared the instance types whose replica fits and chose the ` +
-    `cheapest per replica-hour: ${optionText(chosen, name)}.`
-  );
-}
-
-function replicaPriceText(option: InstanceOption): string {
-  return option.replicaHourUsd === null
-    ? "an unknown price per hour"
-    : `${usdText(option.replicaHourUsd)} per hour`;
-}
-
-function optionText(option: InstanceOption, label: string = option.instance.type): string {
-  const layout = option.search?.chosen ? layoutText(option.search.chosen.memory.layout) : "";
-  const price =
-    option.replicaHourUsd === null
-      ? `an unknown price, ranked last (set pricesUsdPerHour.${option.instance.type} to compare)`
-      : `${usdText(option.replicaHourUsd)} per replica-hour`;
-  return `${label} with ${layout} at ${price}`;
 }
 
 function budgetSentence({ config, chosen, fit }: PlanFacts): string {
@@ -160,37 +114,86 @@ function multiNodeSentences({ config, model, chosen, fit }: PlanFacts): string[]
 }
 
 function kvCacheSentence(facts: PlanFacts): string {
-  const { config, model, fit, kvCacheTokens } = facts;
+  const { config, model, demand, fit, kvCacheTokens } = facts;
+  const requests = kvCacheTokens / demand.maxModelLen;
   const capacity =
-    `The KV cache holds ${tokensText(kvCacheTokens)} tokens per replica, counted as the ` +
-    `requests of maxModelLen that fit times maxModelLen. One request can be up to ` +
-    `${tokensText(fit.maxFeasibleModelLen)} tokens.`;
+    `The KV cache of one replica holds about ${requests.toFixed(1)} requests of ` +
+    `${tokensText(demand.maxModelLen)} tokens at once (${tokensText(kvCacheTokens)} tokens).`;
+  const longest =
+    fit.maxFeasibleModelLen >= model.maxModelLen
+      ? `One request can be up to ${tokensText(fit.maxFeasibleModelLen)} tokens, which is ` +
+        `${model.name}'s maximum context, not a memory limit.`
+      : `One request can be up to ${tokensText(fit.maxFeasibleModelLen)} tokens before the KV ` +
+        `cache is full.`;
   const localLayers = model.layers - model.globalLayers;
   const mode = config.hybridKvCache
     ? `With the hybrid KV cache on, the ${model.globalLayers} global layers keep every token ` +
       `and the ${localLayers} chunked-local layers keep at most ` +
       `${tokensText(localWindowTokens(facts.chosen.inputs))} tokens per request.`
     : `With the hybrid KV cache off, all ${model.layers} layers keep every token.`;
-  return `${capacity} ${mode}`;
+  return `${capacity} ${longest} ${mode}`;
 }
 
-/** Explains the start-up budget and the root volume, which are estimates unless the stack sets them. */
+/** A GPU node's root volume as planned, and the vLLM pods that share it. */
+export interface RootVolumeFacts {
+  sizeGiB: number;
+  throughputMiBps: number;
+  iops: number;
+  podsPerNode: number;
+}
+
+/**
+ * Explains the start-up budget and the root volume: its size and the gp3 throughput its pods
+ * share. The budget and the size are estimates unless the stack sets them.
+ */
 export function nodeSentences(
   checkpoint: Checkpoint,
   startupSeconds: number,
-  rootVolumeGiB: number,
-  podsPerNode: number,
+  volume: RootVolumeFacts,
   configured: { startup: boolean; rootVolume: boolean },
 ): string[] {
+  const { podsPerNode } = volume;
+  const perPod = podDownloadMiBps(volume.throughputMiBps, podsPerNode);
+  const share =
+    podsPerNode === 1
+      ? "the root volume's throughput"
+      : `the root volume's ${numberText(volume.throughputMiBps)} MiB/s split between ` +
+        `${podsPerNode} pods`;
   const startup = configured.startup
     ? `The start-up probe allows ${startupSeconds} s, as startupTimeoutSeconds sets.`
     : `The start-up probe allows ${startupSeconds} s: ${STARTUP_FIXED_SECONDS} s to start vLLM ` +
-      `plus downloading ${gibText(checkpoint.weightsGiB)} at ${DOWNLOAD_MIB_PER_SECOND} MiB/s ` +
+      `plus downloading ${gibText(checkpoint.weightsGiB)} at ${rateText(perPod)} (${share}) ` +
       `and loading it at ${LOAD_GIB_PER_SECOND} GiB/s (estimates).`;
   const copies = podsPerNode === 1 ? "one copy" : `${podsPerNode} copies, one per pod,`;
-  const volume = configured.rootVolume
-    ? `The root volume is ${rootVolumeGiB} GiB, as nodePool.rootVolumeGiB sets.`
-    : `The root volume is ${rootVolumeGiB} GiB: ${VLLM_IMAGE_GIB} GiB for the vLLM image (an ` +
+  const size = configured.rootVolume
+    ? `The root volume is ${volume.sizeGiB} GiB, as nodePool.rootVolumeGiB sets.`
+    : `The root volume is ${volume.sizeGiB} GiB: ${VLLM_IMAGE_GIB} GiB for the vLLM image (an ` +
       `estimate) and ${copies} of the weights, plus ${ROOT_VOLUME_HEADROOM * 100}% headroom.`;
-  return [startup, volume];
+  return [startup, `${size} ${volumeThroughputSentence(volume)}`];
+}
+
+function volumeThroughputSentence(volume: RootVolumeFacts): string {
+  const { throughputMiBps, iops, podsPerNode } = volume;
+  const iopsText =
+    iops > GP3_BASELINE_IOPS
+      ? `${numberText(iops)} IOPS, because gp3 allows at most ` +
+        `${GP3_MAX_MIB_PER_SECOND_PER_IOPS} MiB/s per IOPS`
+      : `${numberText(iops)} IOPS, the gp3 baseline`;
+  if (podsPerNode === 1) {
+    return (
+      `Its gp3 throughput is ${numberText(throughputMiBps)} MiB/s, the download rate of its one ` +
+      `vLLM pod, with ${iopsText}.`
+    );
+  }
+  const fullRateMiBps = DOWNLOAD_MIB_PER_SECOND * podsPerNode;
+  const reason =
+    throughputMiBps < fullRateMiBps
+      ? `, the gp3 maximum, which is less than ${podsPerNode} × ${DOWNLOAD_MIB_PER_SECOND} MiB/s`
+      : `: ${DOWNLOAD_MIB_PER_SECOND} MiB/s for each of the ${podsPerNode} vLLM pods that ` +
+        `download at once`;
+  return `Its gp3 throughput is ${numberText(throughputMiBps)} MiB/s${reason}, with ${iopsText}.`;
+}
+
+function rateText(mibPerSecond: number): string {
+  return `${numberText(Math.round(mibPerSecond * 10) / 10)} MiB/s`;
 }

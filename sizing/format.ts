@@ -28,6 +28,11 @@ export function tokensText(tokens: number): string {
   return tokens.toLocaleString("en-US");
 }
 
+/** Formats a number with thousands separators: "1,000". */
+export function numberText(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
 /** Formats US dollars with two decimals: "$55.04". */
 export function usdText(usd: number): string {
   return `$${usd.toFixed(2)}`;

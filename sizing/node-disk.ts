@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "../config/problems";
 import { gibText } from "./format";
+import { DOWNLOAD_MIB_PER_SECOND } from "./startup";
 
 /**
  * Root volume space for the unpacked vLLM OpenAI server image and containerd's copy of its
@@ -80,4 +81,48 @@ export function rootVolumeProblem(
         `it to use the computed size`,
     },
   ];
+}
+
+/**
+ * EBS gp3 limits. Every volume gets 3,000 IOPS and 125 MiB/s. Throughput can be provisioned up
+ * to 2,000 MiB/s, at most 0.25 MiB/s per provisioned IOPS, so each MiB/s above the baseline ratio
+ * needs 4 IOPS.
+ *
+ * Sources, checked 2026-12-04: the EC2 API reference for ModifyVolume `Throughput` (125 to 2,000
+ * MiB/s) and for `Iops` (gp3 default 3,000), read as the AWS SDK for Kotlin pages
+ * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/-modify-volume-request/throughput.html
+ * and .../-ebs-block-device/iops.html. The 0.25 MiB/s per IOPS ratio is in CloudFormation's
+ * AWS::EC2::Volume `Throughput` description. NOTE: the EBS User Guide page on these limits,
+ * https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html, was not available to
+ * check, and older API pages still give 1,000 MiB/s and 16,000 IOPS as the maximums.
+ */
+export const GP3_BASELINE_IOPS = 3_000;
+export const GP3_BASELINE_THROUGHPUT_MIB_PER_SECOND = 125;
+export const GP3_MAX_THROUGHPUT_MIB_PER_SECOND = 2_000;
+export const GP3_MAX_MIB_PER_SECOND_PER_IOPS = 0.25;
+
+/**
+ * Throughput of a GPU node's gp3 root volume in MiB/s. Every vLLM pod of the node downloads its
+ * own copy of the weights at the same time, so the volume gets the assumed download rate once
+ * per pod, up to the gp3 maximum. With at most 8 pods per node this is at most 1,000 MiB/s.
+ */
+export function rootVolumeThroughputMiBps(podsPerNode: number): number {
+  return Math.min(GP3_MAX_THROUGHPUT_MIB_PER_SECOND, DOWNLOAD_MIB_PER_SECOND * podsPerNode);
+}
+
+/**
+ * IOPS of a gp3 root volume with `throughputMiBps`: the baseline, or more when the throughput
+ * exceeds 0.25 MiB/s per IOPS of the baseline (above 750 MiB/s). At the throughput maximum this
+ * is 8,000 IOPS, below every published gp3 IOPS maximum. At gp3's limit of 500 IOPS per GiB
+ * (stated by third-party summaries of the EBS User Guide) that needs 16 GiB, and the schema's
+ * minimum root volume is 100 GiB.
+ */
+export function rootVolumeIops(throughputMiBps: number): number {
+  const forThroughput = Math.ceil(throughputMiBps / GP3_MAX_MIB_PER_SECOND_PER_IOPS);
+  return Math.max(GP3_BASELINE_IOPS, forThroughput);
+}
+
+/** Download rate of one vLLM pod in MiB/s: its share of the root volume's throughput. */
+export function podDownloadMiBps(throughputMiBps: number, podsPerNode: number): number {
+  return throughputMiBps / podsPerNode;
 }

@@ -5,7 +5,7 @@ import { GPUS, type GpuSpec } from "./catalog/gpus";
 import { INSTANCES, type InstanceSpec } from "./catalog/instances";
 import type { ModelSpec } from "./catalog/models";
 import { gpuProblems } from "./compatibility";
-import { nodePrice, replicaHourUsd, type NodePrice, type Packing } from "./cost";
+import { nodePrice, poolUsdPerHour, replicaHourUsd, type NodePrice, type Packing } from "./cost";
 import type { Layout, MemoryInputs } from "./memory";
 import { memoryInputs, searchLayouts, type ContextDemand, type LayoutSearch } from "./search";
 
@@ -22,6 +22,11 @@ export interface InstanceOption {
   /** Present when a layout fits. */
   packing: (Packing & { gpusPerPod: number }) | undefined;
   replicaHourUsd: number | null;
+  /**
+   * Hourly price of the node pool at `replicas.min` and `replicas.max`, or null when no layout
+   * fits or the price is unknown.
+   */
+  poolUsdPerHour: { min: number | null; max: number | null };
 }
 
 /** Lists the instance types the stack allows: those matching `instanceType` and `gpu`. */
@@ -90,6 +95,8 @@ export function evaluateInstances(
     const packing = search?.chosen && packLayout(search.chosen.memory.layout, instance.gpusPerNode);
     const price = nodePrice(instance.type, config);
     const perReplica = packing ? replicaHourUsd(price.usdPerHour, packing) : null;
+    const pool = (replicas: number) =>
+      packing ? poolUsdPerHour(price.usdPerHour, replicas, packing) : null;
     return {
       instance,
       gpu,
@@ -99,14 +106,17 @@ export function evaluateInstances(
       price,
       packing,
       replicaHourUsd: perReplica,
+      poolUsdPerHour: { min: pool(config.replicas.min), max: pool(config.replicas.max) },
     };
   });
 }
 
 /**
- * Orders the options whose replica fits, cheapest per replica-hour first. Options with an
- * unknown price come after every priced one, because their cost cannot be compared. Among
- * them, fewer GPUs per replica come first. Ties keep the catalog order.
+ * Orders the options whose replica fits by what the stack pays: the node pool's hourly price at
+ * `replicas.max` first, then at `replicas.min`, then the price per replica-hour, then fewer GPUs
+ * per replica. Prices are compared in whole cents. Options with an unknown price come after
+ * every priced one, because their cost cannot be compared, and among them fewer GPUs per replica
+ * come first. Ties keep the catalog order.
  */
 export function rankFeasible(options: InstanceOption[]): InstanceOption[] {
   const feasible = options.filter((option) => option.search?.chosen !== undefined);
@@ -116,11 +126,48 @@ export function rankFeasible(options: InstanceOption[]): InstanceOption[] {
     .map(({ option }) => option);
 }
 
+/** The comparisons that `rankFeasible` applies in order. The first that differs decides. */
+export type RankingCriterion =
+  "pool at replicas.max" | "pool at replicas.min" | "replica-hour" | "GPUs per replica";
+
+/**
+ * Names the first criterion on which two priced options differ, or undefined when they tie on
+ * all of them (or either price is unknown).
+ */
+export function decidingCriterion(
+  a: InstanceOption,
+  b: InstanceOption,
+): RankingCriterion | undefined {
+  if (a.price.usdPerHour === null || b.price.usdPerHour === null) return undefined;
+  if (compareUsd(a.poolUsdPerHour.max, b.poolUsdPerHour.max) !== 0) return "pool at replicas.max";
+  if (compareUsd(a.poolUsdPerHour.min, b.poolUsdPerHour.min) !== 0) return "pool at replicas.min";
+  if (compareUsd(a.replicaHourUsd, b.replicaHourUsd) !== 0) return "replica-hour";
+  if (replicaGpus(a) !== replicaGpus(b)) return "GPUs per replica";
+  return undefined;
+}
+
 function compareOptions(a: InstanceOption, b: InstanceOption): number {
-  if (a.replicaHourUsd !== null && b.replicaHourUsd !== null) {
-    return a.replicaHourUsd - b.replicaHourUsd;
+  const aPriced = a.price.usdPerHour !== null;
+  const bPriced = b.price.usdPerHour !== null;
+  if (aPriced && bPriced) {
+    return (
+      compareUsd(a.poolUsdPerHour.max, b.poolUsdPerHour.max) ||
+      compareUsd(a.poolUsdPerHour.min, b.poolUsdPerHour.min) ||
+      compareUsd(a.replicaHourUsd, b.replicaHourUsd) ||
+      replicaGpus(a) - replicaGpus(b)
+    );
   }
-  if (a.replicaHourUsd !== null) return -1;
-  if (b.replicaHourUsd !== null) return 1;
-  return (a.search?.chosen?.memory.gpus ?? 0) - (b.search?.chosen?.memory.gpus ?? 0);
+  if (aPriced) return -1;
+  if (bPriced) return 1;
+  return replicaGpus(a) - replicaGpus(b);
+}
+
+/** Compares two known prices in whole cents, so that floating-point noise does not break a tie. */
+function compareUsd(a: number | null, b: number | null): number {
+  return Math.round((a ?? 0) * 100) - Math.round((b ?? 0) * 100);
+}
+
+/** GPUs one replica of the option uses, or 0 when no layout fits. */
+export function replicaGpus(option: InstanceOption): number {
+  return option.search?.chosen?.memory.gpus ?? 0;
 }

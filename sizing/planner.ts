@@ -2,17 +2,20 @@ import type { ConfigProblem } from "../config/problems";
 import { DEFAULT_MAX_MODEL_LEN, type StackConfig } from "../config/schema";
 import { checkpointFor, type Checkpoint } from "./catalog/checkpoints";
 import { MODELS, type ModelSpec } from "./catalog/models";
-import { nodesForReplicas } from "./cost";
-import { explainPlan, nodeSentences, type PlanFacts } from "./explain";
+import { poolUsdPerHour } from "./cost";
+import { explainPlan, nodeSentences, type PlanFacts, type RootVolumeFacts } from "./explain";
 import { round2 } from "./format";
 import { kvCacheTokens } from "./memory";
 import { infeasibleProblems, modelMaxProblem } from "./messages";
 import {
   allocatableDiskGiB,
   modelCacheGiB,
+  podDownloadMiBps,
   requiredRootVolumeGiB,
   rootVolumeGiB,
+  rootVolumeIops,
   rootVolumeProblem,
+  rootVolumeThroughputMiBps,
 } from "./node-disk";
 import { nodePoolProblems, nodePoolSizes } from "./node-pool";
 import { evaluateInstances, rankFeasible, stackGpuProblems, type InstanceOption } from "./options";
@@ -92,9 +95,19 @@ function buildPlan(
   if (problems.length > 0) return failure(problems);
 
   const tokens = kvCacheTokens(chosen.inputs, fit.memory, demand.maxModelLen);
-  const estimatedStartupSeconds = estimateStartupSeconds(checkpoint.weightsGiB);
+  const throughput = rootVolumeThroughputMiBps(podsPerNode);
+  const rootVolume: RootVolumeFacts = {
+    sizeGiB: rootVolumeGiB(requiredDisk, config.nodePool.rootVolumeGiB),
+    throughputMiBps: throughput,
+    iops: rootVolumeIops(throughput),
+    podsPerNode,
+  };
+  // The pods of a node download at once, so each gets its share of the volume's throughput.
+  const estimatedStartupSeconds = estimateStartupSeconds(
+    checkpoint.weightsGiB,
+    podDownloadMiBps(throughput, podsPerNode),
+  );
   const startupTimeoutSeconds = config.startupTimeoutSeconds ?? estimatedStartupSeconds;
-  const rootVolume = rootVolumeGiB(requiredDisk, config.nodePool.rootVolumeGiB);
   const facts: PlanFacts = {
     config,
     model,
@@ -108,7 +121,7 @@ function buildPlan(
   };
   const explanation = [
     ...explainPlan(facts),
-    ...nodeSentences(checkpoint, startupTimeoutSeconds, rootVolume, podsPerNode, {
+    ...nodeSentences(checkpoint, startupTimeoutSeconds, rootVolume, {
       startup: config.startupTimeoutSeconds !== undefined,
       rootVolume: config.nodePool.rootVolumeGiB !== undefined,
     }),
@@ -120,7 +133,7 @@ function buildPlan(
 
 interface Extras {
   startupTimeoutSeconds: number;
-  rootVolume: number;
+  rootVolume: RootVolumeFacts;
   explanation: string[];
   warnings: string[];
 }
@@ -131,8 +144,10 @@ function assemblePlan(facts: PlanFacts, extras: Extras): SizingPlan {
   const memory = fit.memory;
   const pool = nodePoolSizes(config, packing);
   const price = chosen.price.usdPerHour;
-  const cost = (replicas: number) =>
-    price === null ? null : round2(price * nodesForReplicas(replicas, packing));
+  const cost = (replicas: number) => {
+    const usd = poolUsdPerHour(price, replicas, packing);
+    return usd === null ? null : round2(usd);
+  };
   return {
     model: {
       name: model.name,
@@ -177,8 +192,10 @@ function assemblePlan(facts: PlanFacts, extras: Extras): SizingPlan {
       instanceType: chosen.instance.type,
       minSize: pool.minSize,
       maxSize: pool.maxSize,
-      rootVolumeGiB: extras.rootVolume,
-      allocatableDiskGiB: allocatableDiskGiB(extras.rootVolume),
+      rootVolumeGiB: extras.rootVolume.sizeGiB,
+      rootVolumeThroughputMiBps: extras.rootVolume.throughputMiBps,
+      rootVolumeIops: extras.rootVolume.iops,
+      allocatableDiskGiB: allocatableDiskGiB(extras.rootVolume.sizeGiB),
       modelCacheGiB: modelCacheGiB(checkpoint.weightsGiB),
     },
     costUsdPerHour: {

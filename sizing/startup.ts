@@ -5,9 +5,10 @@
 export const STARTUP_FIXED_SECONDS = 600;
 
 /**
- * Download rate of the weights from Hugging Face to the node's disk, in MiB/s. It is the
- * baseline throughput of an EBS gp3 volume (125 MiB/s), a likely limit when the weights land on
- * the root volume. NOTE: an estimate. A faster volume or network makes start-up shorter.
+ * Download rate of the weights from Hugging Face to the node's disk for each vLLM pod, in MiB/s.
+ * It is the baseline throughput of an EBS gp3 volume (125 MiB/s), and the planner provisions the
+ * root volume with this rate for every pod of the node (`rootVolumeThroughputMiBps`). NOTE: an
+ * estimate. A faster network and volume make start-up shorter, a slower Hub makes it longer.
  */
 export const DOWNLOAD_MIB_PER_SECOND = 125;
 
@@ -20,10 +21,14 @@ export const STARTUP_MAX_SECONDS = 14_400;
 
 /**
  * Estimates the seconds a vLLM pod needs before `/health` responds: the fixed part, the download
- * and the load, rounded up to a whole minute and kept within the schema's bounds.
+ * at `downloadMiBPerSecond` (the pod's share of the root volume's throughput) and the load,
+ * rounded up to a whole minute and kept within the schema's bounds.
  */
-export function estimateStartupSeconds(weightsGiB: number): number {
-  const download = (weightsGiB * 1024) / DOWNLOAD_MIB_PER_SECOND;
+export function estimateStartupSeconds(
+  weightsGiB: number,
+  downloadMiBPerSecond: number = DOWNLOAD_MIB_PER_SECOND,
+): number {
+  const download = (weightsGiB * 1024) / downloadMiBPerSecond;
   const load = weightsGiB / LOAD_GIB_PER_SECOND;
   const total = Math.ceil((STARTUP_FIXED_SECONDS + download + load) / 60) * 60;
   return Math.min(STARTUP_MAX_SECONDS, Math.max(STARTUP_MIN_SECONDS, total));

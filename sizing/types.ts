@@ -68,6 +68,10 @@ export interface SizingPlan {
     maxSize: number;
     /** Root volume in GiB: the vLLM image, the weights and headroom. */
     rootVolumeGiB: number;
+    /** Provisioned gp3 throughput of the root volume in MiB/s, shared by the node's vLLM pods. */
+    rootVolumeThroughputMiBps: number;
+    /** Provisioned gp3 IOPS of the root volume, enough for its throughput. */
+    rootVolumeIops: number;
     /** Ephemeral storage each node offers pods, in GiB (kubelet eviction threshold excluded). */
     allocatableDiskGiB: number;
     /** Model cache each vLLM pod requests as ephemeral storage, in GiB. */

@@ -134,6 +134,10 @@ export class GpuNodePool extends pulumi.ComponentResource {
   ): aws.ec2.LaunchTemplate {
     const settings = {
       rootVolumeGiB: args.plan.nodePool.rootVolumeGiB,
+      rootVolumePerformance: {
+        throughputMiBps: args.plan.nodePool.rootVolumeThroughputMiBps,
+        iops: args.plan.nodePool.rootVolumeIops,
+      },
       tags: { ...tags, Name: `${name}-gpu-node` },
     };
     if (this.efaInterfaces === 0) {

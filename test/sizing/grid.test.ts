@@ -53,17 +53,25 @@ const EXPECTED: Record<
 };
 
 /**
- * Cheapest instance type per replica-hour when `gpu` is not set, from the layouts above and
- * the catalog prices in USD per node-hour: p4d 21.96, p4de 27.45, p5 55.04 and p5en 63.30. The
- * p5e has no price, so it ranks last. For Scout BF16, p4de at 27.45 / 2 = 13.73 beats p5en at
- * 63.30 / 4 = 15.83, p5 at 55.04 / 2 = 27.52 and p4d at 2 × 21.96 = 43.92.
+ * Instance type chosen when `gpu` is not set, at the default replicas {min: 1, max: 1}: the
+ * cheapest node pool for one replica, which is the node price × the nodes one replica spans. From
+ * the layouts above and the catalog prices in USD per node-hour (p4d 21.96, p4de 27.45, p5 55.04,
+ * p5en 63.30; p5e has no price and ranks last):
+ *
+ * - Scout BF16: p4de TP 4 27.45, p4d TP 8 × PP 2 2 × 21.96 = 43.92, p5 55.04, p5en 63.30.
+ * - Scout FP8: p5 TP 2 55.04, p5en TP 1 63.30 (A100 cannot run FP8).
+ * - Scout INT4: p4d TP 4 21.96, p4de 27.45, p5 55.04, p5en 63.30.
+ * - Maverick BF16: p4de TP 8 × PP 2 2 × 27.45 = 54.90, p5en TP 8 63.30, p4d PP 4 87.84, p5 PP 2
+ *   110.08.
+ * - Maverick FP8: p5 TP 8 55.04, p5en TP 4 63.30.
+ * - Maverick INT4: p4de TP 4 27.45, p4d TP 8 × PP 2 43.92, p5 55.04, p5en 63.30.
  */
 const CHEAPEST: Record<string, { instanceType: string; tensor: number; pipeline: number }> = {
   "llama-4-scout bf16": { instanceType: "p4de.24xlarge", tensor: 4, pipeline: 1 },
-  "llama-4-scout fp8": { instanceType: "p5en.48xlarge", tensor: 1, pipeline: 1 },
-  "llama-4-scout int4": { instanceType: "p4de.24xlarge", tensor: 1, pipeline: 1 },
+  "llama-4-scout fp8": { instanceType: "p5.48xlarge", tensor: 2, pipeline: 1 },
+  "llama-4-scout int4": { instanceType: "p4d.24xlarge", tensor: 4, pipeline: 1 },
   "llama-4-maverick bf16": { instanceType: "p4de.24xlarge", tensor: 8, pipeline: 2 },
-  "llama-4-maverick fp8": { instanceType: "p5en.48xlarge", tensor: 4, pipeline: 1 },
+  "llama-4-maverick fp8": { instanceType: "p5.48xlarge", tensor: 8, pipeline: 1 },
   "llama-4-maverick int4": { instanceType: "p4de.24xlarge", tensor: 4, pipeline: 1 },
 };
 

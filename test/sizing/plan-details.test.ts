@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
+import {
+  podDownloadMiBps,
+  rootVolumeIops,
+  rootVolumeThroughputMiBps,
+} from "../../sizing/node-disk";
 import { estimateStartupSeconds } from "../../sizing/startup";
 import { plan, problems } from "./helpers";
 
 const MAVERICK_FP8_H100 = { model: "llama-4-maverick", quantization: "fp8", gpu: "h100-80gb" };
 const SCOUT_BF16_H100 = { model: "llama-4-scout", quantization: "bf16", gpu: "h100-80gb" };
+/** Scout INT4 at TP 1: eight pods share each node. */
+const SCOUT_INT4_A100 = { model: "llama-4-scout", quantization: "int4", gpu: "a100-80gb" };
 
 describe("maverick-prod plan", () => {
   const result = plan(MAVERICK_FP8_H100);
@@ -109,6 +116,21 @@ describe("start-up budget", () => {
     expect(estimateStartupSeconds(55.88)).toBe(1140);
   });
 
+  it("downloads at the pod's share", () => {
+    // 600 s + 55.88 GiB at 62.5 MiB/s (916 s) + 55.88 GiB at 1 GiB/s (56 s) = 1,572 s.
+    expect(estimateStartupSeconds(55.88, 62.5)).toBe(1620);
+  });
+
+  it("keeps 125 MiB/s per pod on a shared node", () => {
+    // Eight pods share 1,000 MiB/s, so each downloads at 125 MiB/s as on a node of its own.
+    const result = plan(SCOUT_INT4_A100);
+    expect(result.parallelism.replicasPerNode).toBe(8);
+    expect(result.startupTimeoutSeconds).toBe(1140);
+    expect(result.explanation.join(" ")).toContain(
+      "downloading 55.9 GiB at 125 MiB/s (the root volume's 1,000 MiB/s split between 8 pods)",
+    );
+  });
+
   it("uses startupTimeoutSeconds from the stack", () => {
     const result = plan({ ...SCOUT_BF16_H100, startupTimeoutSeconds: 7200 });
     expect(result.startupTimeoutSeconds).toBe(7200);
@@ -157,6 +179,47 @@ describe("root volume", () => {
     expect(fitted.nodePool.allocatableDiskGiB).toBeGreaterThanOrEqual(
       fitted.nodePool.modelCacheGiB,
     );
+  });
+
+  it("keeps the gp3 baseline for one pod", () => {
+    const { nodePool } = plan(MAVERICK_FP8_H100);
+    expect(nodePool.rootVolumeThroughputMiBps).toBe(125);
+    expect(nodePool.rootVolumeIops).toBe(3000);
+  });
+
+  it("adds 125 MiB/s per pod", () => {
+    // Two pods at TP 4: 250 MiB/s, within the 750 MiB/s that 3,000 IOPS allow at 0.25 each.
+    const { nodePool } = plan(SCOUT_BF16_H100);
+    expect(nodePool.rootVolumeThroughputMiBps).toBe(250);
+    expect(nodePool.rootVolumeIops).toBe(3000);
+  });
+
+  it("raises IOPS for eight pods", () => {
+    // 8 × 125 = 1,000 MiB/s needs 1,000 / 0.25 = 4,000 IOPS.
+    const result = plan(SCOUT_INT4_A100);
+    expect(result.nodePool.rootVolumeThroughputMiBps).toBe(1000);
+    expect(result.nodePool.rootVolumeIops).toBe(4000);
+    expect(result.explanation.join(" ")).toContain(
+      "Its gp3 throughput is 1,000 MiB/s: 125 MiB/s for each of the 8 vLLM pods that download " +
+        "at once, with 4,000 IOPS, because gp3 allows at most 0.25 MiB/s per IOPS.",
+    );
+  });
+
+  it("sizes throughput for a configured volume", () => {
+    const result = plan({ ...SCOUT_BF16_H100, nodePool: { rootVolumeGiB: 2000 } });
+    expect(result.nodePool.rootVolumeThroughputMiBps).toBe(250);
+  });
+
+  it("caps throughput at the gp3 maximum", () => {
+    // No catalog node has more than 8 pods; 20 pods would want 2,500 MiB/s.
+    expect(rootVolumeThroughputMiBps(20)).toBe(2000);
+    expect(podDownloadMiBps(2000, 20)).toBe(100);
+    expect(rootVolumeIops(2000)).toBe(8000);
+  });
+
+  it("keeps IOPS at the baseline up to 750 MiB/s", () => {
+    expect(rootVolumeIops(750)).toBe(3000);
+    expect(rootVolumeIops(751)).toBe(3004);
   });
 
   it("keeps a larger configured volume", () => {
@@ -253,13 +316,40 @@ describe("messages and warnings", () => {
     expect(explanation).toContain("2 replicas share a node and each vLLM pod requests 4 GPUs");
   });
 
+  it("counts the KV cache in requests", () => {
+    const result = plan({ ...MAVERICK_FP8_H100, maxModelLen: 131_072 });
+    const explanation = result.explanation.join(" ");
+    // 1,537,251 / 131,072 = 11.73 requests.
+    expect(explanation).toContain(
+      "The KV cache of one replica holds about 11.7 requests of 131,072 tokens at once " +
+        "(1,537,251 tokens).",
+    );
+  });
+
+  it("names the model maximum as the limit", () => {
+    const explanation = plan({ ...MAVERICK_FP8_H100, maxModelLen: 131_072 }).explanation.join(" ");
+    expect(explanation).toContain(
+      "One request can be up to 1,048,576 tokens, which is llama-4-maverick's maximum context, " +
+        "not a memory limit.",
+    );
+  });
+
+  it("names memory as the limit below the maximum", () => {
+    const explanation = plan(SCOUT_BF16_H100).explanation.join(" ");
+    expect(explanation).toContain("One request can be up to 828,672 tokens before the KV cache");
+    expect(explanation).not.toContain("maximum context");
+  });
+
   it("explains the GPU choice when gpu is not set", () => {
     const explanation = plan({ model: "llama-4-maverick", quantization: "fp8" }).explanation.join(
       " ",
     );
     expect(explanation).toContain("gpu is not set");
     expect(explanation).toContain(
-      "p5en.48xlarge (h200-141gb) with TP 4 at $31.65 per replica-hour",
+      "p5.48xlarge (h100-80gb) with TP 8 on one node at $55.04 per hour ($55.04 per replica-hour)",
+    );
+    expect(explanation).toContain(
+      "p5en.48xlarge with TP 4 on one node at $63.30 per hour ($31.65 per replica-hour)",
     );
     expect(explanation).toContain("Skipped p4d.24xlarge, because its a100-40gb GPUs");
   });

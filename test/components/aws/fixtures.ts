@@ -1,4 +1,9 @@
-import { allocatableDiskGiB, modelCacheGiB } from "../../../sizing/node-disk";
+import {
+  allocatableDiskGiB,
+  modelCacheGiB,
+  rootVolumeIops,
+  rootVolumeThroughputMiBps,
+} from "../../../sizing/node-disk";
 import type { SizingPlan } from "../../../sizing/types";
 import { runProgram, type ProgramRun } from "../../../plan/run";
 import { stackValues } from "../../support/stack";
@@ -43,6 +48,8 @@ export function maverickFp8Plan(): SizingPlan {
       minSize: 1,
       maxSize: 2,
       rootVolumeGiB: 600,
+      rootVolumeThroughputMiBps: rootVolumeThroughputMiBps(1),
+      rootVolumeIops: rootVolumeIops(rootVolumeThroughputMiBps(1)),
       allocatableDiskGiB: allocatableDiskGiB(600),
       modelCacheGiB: modelCacheGiB(388),
     },
@@ -85,6 +92,8 @@ export function maverickBf16MultiNodePlan(): SizingPlan {
       minSize: 0,
       maxSize: 4,
       rootVolumeGiB: 1000,
+      rootVolumeThroughputMiBps: rootVolumeThroughputMiBps(1),
+      rootVolumeIops: rootVolumeIops(rootVolumeThroughputMiBps(1)),
       allocatableDiskGiB: allocatableDiskGiB(1000),
       modelCacheGiB: modelCacheGiB(748),
     },

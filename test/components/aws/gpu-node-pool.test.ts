@@ -137,7 +137,14 @@ describe("GpuNodePool on one node per replica", () => {
     expect(template.inputs.blockDeviceMappings).toEqual([
       {
         deviceName: "/dev/xvda",
-        ebs: { volumeSize: 600, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        ebs: {
+          volumeSize: 600,
+          volumeType: "gp3",
+          encrypted: "true",
+          deleteOnTermination: "true",
+          throughput: 125,
+          iops: 3000,
+        },
       },
     ]);
   });

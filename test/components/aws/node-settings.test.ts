@@ -1,12 +1,20 @@
-import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
 import { nodeTemplateTags, tagResourceSuffix } from "../../../components/aws/autoscaler-tags";
 import { EFA_INTERFACES, efaInterfacesFor } from "../../../components/aws/efa";
 import { policyResourceSuffix } from "../../../components/aws/iam";
-import { NODE_METADATA_OPTIONS } from "../../../components/aws/launch-template";
+import {
+  createNodeLaunchTemplate,
+  NODE_METADATA_OPTIONS,
+  type NodeLaunchTemplateArgs,
+} from "../../../components/aws/launch-template";
 import { nodeGroupOptions } from "../../../components/aws/node-group";
 import { parseStackConfig } from "../../../config/parse";
 import { INSTANCE_TYPES } from "../../../config/schema";
-import { parsedConfig, stackValues } from "../../support/stack";
+import type { ProgramRun } from "../../../plan/run";
+import { plan } from "../../sizing/helpers";
+import { parsedConfig, resourceNamed, stackValues } from "../../support/stack";
+import { runAws } from "./fixtures";
 
 describe("nodeGroupOptions", () => {
   const parent = {} as never;
@@ -82,6 +90,62 @@ describe("NODE_METADATA_OPTIONS", () => {
 
   it("stops at the node", () => {
     expect(NODE_METADATA_OPTIONS.httpPutResponseHopLimit).toBe(1);
+  });
+});
+
+/** Creates one launch template under the mocks and returns its root block device's `ebs`. */
+async function rootEbs(args: NodeLaunchTemplateArgs): Promise<Record<string, unknown>> {
+  const run: ProgramRun = await runAws(() => {
+    const parent = new pulumi.ComponentResource("servekit:test:Parent", "parent");
+    createNodeLaunchTemplate("test-launch-template", args, parent);
+  });
+  const template = resourceNamed(
+    run,
+    "aws:ec2/launchTemplate:LaunchTemplate",
+    "test-launch-template",
+  );
+  const [root] = template.inputs.blockDeviceMappings as { ebs: Record<string, unknown> }[];
+  return root.ebs;
+}
+
+describe("launch template root volume", () => {
+  // Scout INT4 at TP 1 on p4de: eight pods share each node's root volume.
+  const sized = plan({ model: "llama-4-scout", quantization: "int4", gpu: "a100-80gb" });
+  let provisioned: Record<string, unknown>;
+  let baseline: Record<string, unknown>;
+  beforeAll(async () => {
+    provisioned = await rootEbs({
+      rootVolumeGiB: sized.nodePool.rootVolumeGiB,
+      rootVolumePerformance: {
+        throughputMiBps: sized.nodePool.rootVolumeThroughputMiBps,
+        iops: sized.nodePool.rootVolumeIops,
+      },
+      tags: {},
+    });
+    baseline = await rootEbs({ rootVolumeGiB: 50, tags: {} });
+  });
+
+  it("provisions the planned throughput", () => {
+    expect(sized.parallelism.replicasPerNode).toBe(8);
+    expect(provisioned.throughput).toBe(1000);
+    expect(provisioned.iops).toBe(4000);
+  });
+
+  it("keeps the gp3 encrypted root", () => {
+    expect(provisioned.volumeType).toBe("gp3");
+    expect(provisioned.volumeSize).toBe(sized.nodePool.rootVolumeGiB);
+    expect(provisioned.encrypted).toBe("true");
+  });
+
+  it("leaves gp3 defaults without settings", () => {
+    expect(baseline).toEqual({
+      volumeSize: 50,
+      volumeType: "gp3",
+      encrypted: "true",
+      deleteOnTermination: "true",
+    });
+    expect("throughput" in baseline).toBe(false);
+    expect("iops" in baseline).toBe(false);
   });
 });
 

@@ -5,7 +5,12 @@ import type { StackConfig } from "../../../config/schema";
 import { VllmService } from "../../../components/serving";
 import { runProgram, type ProgramRun, type RecordedResource } from "../../../plan/run";
 import { estimateStartupSeconds } from "../../../sizing/startup";
-import { allocatableDiskGiB, modelCacheGiB } from "../../../sizing/node-disk";
+import {
+  allocatableDiskGiB,
+  modelCacheGiB,
+  rootVolumeIops,
+  rootVolumeThroughputMiBps,
+} from "../../../sizing/node-disk";
 import type { SizingPlan } from "../../../sizing/types";
 import { parsedConfig, resourceNamed, stackValues, TEST_SECRETS } from "../../support/stack";
 
@@ -23,10 +28,15 @@ function withOverrides(base: SizingPlan, overrides: PlanOverrides): SizingPlan {
         : value;
   }
   const plan = merged as unknown as SizingPlan;
-  // The disk fields follow the root volume and weights unless a test sets them itself.
+  // The disk fields follow the root volume, the weights and the pods per node unless a test
+  // sets them itself.
   const disk = overrides.nodePool ?? {};
+  const throughput =
+    disk.rootVolumeThroughputMiBps ?? rootVolumeThroughputMiBps(plan.parallelism.replicasPerNode);
   plan.nodePool = {
     ...plan.nodePool,
+    rootVolumeThroughputMiBps: throughput,
+    rootVolumeIops: disk.rootVolumeIops ?? rootVolumeIops(throughput),
     allocatableDiskGiB: disk.allocatableDiskGiB ?? allocatableDiskGiB(plan.nodePool.rootVolumeGiB),
     modelCacheGiB: disk.modelCacheGiB ?? modelCacheGiB(plan.model.weightsGiB),
   };
@@ -72,6 +82,8 @@ export function maverickFp8Plan(overrides: PlanOverrides = {}): SizingPlan {
         minSize: 1,
         maxSize: 2,
         rootVolumeGiB: 510,
+        rootVolumeThroughputMiBps: rootVolumeThroughputMiBps(1),
+        rootVolumeIops: rootVolumeIops(rootVolumeThroughputMiBps(1)),
         allocatableDiskGiB: allocatableDiskGiB(510),
         modelCacheGiB: modelCacheGiB(weightsGiB),
       },
