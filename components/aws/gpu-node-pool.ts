@@ -176,11 +176,13 @@ export class GpuNodePool extends pulumi.ComponentResource {
   }
 
   private warnAboutRisks(name: string, args: GpuNodePoolArgs): void {
-    if (args.nodePool.capacityType === "spot") {
+    // The planner already warns about spot capacity, with its cost and multi-node effects.
+    if (args.nodePool.amiType === "AL2_x86_64_GPU") {
       pulumi.log.warn(
-        `GPU node pool ${name} uses spot capacity: EC2 can reclaim a node with two minutes' ` +
-          "notice, which stops the replicas on it until a new node has loaded the weights. " +
-          "Set nodePool.capacityType to on-demand for steady serving.",
+        `GPU node pool ${name} uses nodePool.amiType AL2_x86_64_GPU: EKS stopped publishing ` +
+          "Amazon Linux 2 AMIs in November 2025, so nodes get no further driver or security " +
+          "updates, and recent vLLM images may need a newer NVIDIA driver than the last AL2 AMI " +
+          "carries. Set nodePool.amiType to AL2023_x86_64_NVIDIA.",
         this,
       );
     }

@@ -30,8 +30,12 @@ interface PoolRun {
 }
 
 /** Runs one GPU node pool for `plan` with the given `nodePool` stack settings. */
-async function runPool(plan: SizingPlan, nodePool: Record<string, unknown> = {}): Promise<PoolRun> {
-  const config = parsedConfig({ nodePool });
+async function runPool(
+  plan: SizingPlan,
+  nodePool: Record<string, unknown> = {},
+  stack: Record<string, unknown> = {},
+): Promise<PoolRun> {
+  const config = parsedConfig({ nodePool, ...stack });
   let pool: GpuNodePool | undefined;
   const run = await runAws(() => {
     pool = new GpuNodePool(NAME, {
@@ -325,9 +329,18 @@ describe("GpuNodePool on spot", () => {
     expect(nodeGroup.inputs.capacityType).toBe("SPOT");
   });
 
-  it("warns and names the key", () => {
-    const warning = pool.run.warnings.find((text) => text.includes("spot"));
-    expect(warning).toContain("nodePool.capacityType");
+  it("leaves the spot warning to the planner", () => {
+    expect(pool.run.warnings.filter((text) => text.includes("spot"))).toEqual([]);
+  });
+});
+
+describe("GpuNodePool on Amazon Linux 2", () => {
+  it("warns and names the AMI to use", async () => {
+    // EKS still accepts AL2 node groups on Kubernetes 1.32, the last version with AL2 AMIs.
+    const cluster = { kubernetesVersion: "1.32", apiAccessCidrs: ["198.51.100.7/32"] };
+    const pool = await runPool(maverickFp8Plan(), { amiType: "AL2_x86_64_GPU" }, { cluster });
+    const warning = pool.run.warnings.find((text) => text.includes("AL2_x86_64_GPU"));
+    expect(warning).toContain("Set nodePool.amiType to AL2023_x86_64_NVIDIA");
   });
 });
 
