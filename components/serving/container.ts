@@ -47,7 +47,7 @@ export function vllmContainer(inputs: ContainerInputs): Container {
     ],
     ...(serves ? serverProbes(plan) : {}),
     lifecycle: { preStop: { sleep: { seconds: preStopSeconds(role) } } },
-    securityContext: containerSecurityContext(),
+    securityContext: containerSecurityContext(inputs.efaInterfaces),
   };
 }
 
@@ -167,15 +167,17 @@ function serverProbes(plan: SizingPlan): {
 /**
  * Builds the container hardening that the vLLM image allows. The `vllm-openai` image runs as root
  * because its Dockerfile target sets no `USER`, so `runAsNonRoot` would stop it. Instead every
- * capability is dropped and privilege escalation is off.
+ * capability is dropped and privilege escalation is off. A pod that uses EFA gets `IPC_LOCK` back,
+ * because GPUDirect RDMA pins memory pages (vLLM `docs/serving/parallelism_scaling.md`, "Enabling
+ * GPUDirect RDMA").
  * NOTE: the root filesystem stays writable because vLLM, Triton, FlashInfer and torch.compile
  * write caches under `$HOME/.cache` and `/tmp` at start-up and no list of those paths is
  * maintained upstream.
  */
-function containerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
+function containerSecurityContext(efaInterfaces: number): k8s.types.input.core.v1.SecurityContext {
   return {
     allowPrivilegeEscalation: false,
-    capabilities: { drop: ["ALL"] },
+    capabilities: { drop: ["ALL"], ...(efaInterfaces > 0 ? { add: ["IPC_LOCK"] } : {}) },
     readOnlyRootFilesystem: false,
   };
 }

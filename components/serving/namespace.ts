@@ -18,6 +18,8 @@ export interface NamespaceInputs {
   names: ServingNames;
   hfToken: pulumi.Input<string>;
   apiKey: pulumi.Input<string>;
+  /** Whether pods lock memory for EFA, which needs a capability the baseline level forbids. */
+  locksMemory: boolean;
   opts: pulumi.CustomResourceOptions;
 }
 
@@ -26,14 +28,16 @@ export interface NamespaceInputs {
  * a namespace labelled `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`. A pod then counts as
  * ready only once its load balancer target is healthy, so a rolling update never removes the last
  * healthy target. Pod Security admission enforces the `baseline` level, which the vLLM pods meet.
- * They run as root, so the `restricted` level only warns.
+ * They run as root, so the `restricted` level only warns. Pods that register EFA memory need
+ * `IPC_LOCK`, which `baseline` does not allow (Kubernetes "Pod Security Standards"), so such a
+ * namespace enforces `privileged` and keeps `baseline` as a warning.
  */
-export function namespaceLabels(plan: SizingPlan): Record<string, string> {
+export function namespaceLabels(plan: SizingPlan, locksMemory = false): Record<string, string> {
   return {
     ...commonLabels(plan),
     "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
-    "pod-security.kubernetes.io/enforce": "baseline",
-    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/enforce": locksMemory ? "privileged" : "baseline",
+    "pod-security.kubernetes.io/warn": locksMemory ? "baseline" : "restricted",
   };
 }
 
@@ -47,7 +51,9 @@ export function createNamespace(inputs: NamespaceInputs): NamespaceResources {
   const labels = commonLabels(inputs.plan);
   const namespace = new k8s.core.v1.Namespace(
     `${name}-namespace`,
-    { metadata: { name: names.namespace, labels: namespaceLabels(inputs.plan) } },
+    {
+      metadata: { name: names.namespace, labels: namespaceLabels(inputs.plan, inputs.locksMemory) },
+    },
     opts,
   );
   const inNamespace = { ...opts, dependsOn: [namespace] };

@@ -54,6 +54,7 @@ export class VllmService extends pulumi.ComponentResource {
       names,
       hfToken: args.hfToken,
       apiKey: args.apiKey,
+      locksMemory: isMultiNode(plan) && args.efaInterfaces > 0,
       opts: childOpts,
     });
 

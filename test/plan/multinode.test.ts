@@ -68,6 +68,30 @@ describe("Maverick BF16 on H100", () => {
     expect(scaledObject.spec.maxReplicaCount).toBe(2);
   });
 
+  it("lets EFA pods lock memory", () => {
+    const template = (manifestsOfKind(plan, "LeaderWorkerSet")[0] as any).spec.leaderWorkerTemplate;
+    for (const pod of [template.leaderTemplate, template.workerTemplate]) {
+      const context = pod.spec.containers[0].securityContext;
+      expect(context.capabilities).toEqual({ drop: ["ALL"], add: ["IPC_LOCK"] });
+      expect(context.allowPrivilegeEscalation).toBe(false);
+    }
+    const namespace = manifestsOfKind(plan, "Namespace").find(
+      (manifest) => manifest.metadata.name === "servekit-llama-4-maverick",
+    ) as any;
+    expect(namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    expect(namespace.metadata.labels["pod-security.kubernetes.io/warn"]).toBe("baseline");
+  });
+
+  it("keeps single-node pods at baseline", async () => {
+    const single = await planStack("maverick-prod");
+    const pod = (manifestsOfKind(single, "Deployment")[0] as any).spec.template.spec;
+    expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ["ALL"] });
+    const namespace = manifestsOfKind(single, "Namespace").find(
+      (manifest) => manifest.metadata.name === "servekit-llama-4-maverick",
+    ) as any;
+    expect(namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+  });
+
   it("sends traffic to leaders only", () => {
     const service = manifestsOfKind(plan, "Service")[0] as any;
     expect(service.spec.selector["leaderworkerset.sigs.k8s.io/worker-index"]).toBe("0");
