@@ -98,6 +98,16 @@ export const PRICE_REGION = "us-east-1";
 
 /** Returns the problem for a missing or malformed `aws:region`, which every AWS resource needs. */
 export function regionProblems(region: unknown): ConfigProblem[] {
+  if (typeof region === "string" && /^(us-gov|us-iso[a-z]*|cn)-/.test(region)) {
+    return [
+      {
+        path: "aws:region",
+        message:
+          `is ${region}, outside the commercial AWS partition; servekit's IAM policies name ` +
+          "arn:aws: resources only. Use a commercial region such as us-east-1",
+      },
+    ];
+  }
   if (typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) return [];
   const given = region === undefined ? "is missing" : `is ${JSON.stringify(region)}, not a region`;
   return [

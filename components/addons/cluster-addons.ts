@@ -96,10 +96,13 @@ export function prometheusServerUrl(chart: ChartSpec): string {
  * controller and the EFA device plugin when enabled. The two AWS controllers get their own
  * least-privilege IAM roles through EKS Pod Identity.
  *
- * CRDs that hold workloads survive chart upgrades and uninstalls: KEDA's CRDs carry Helm's
- * `helm.sh/resource-policy: keep` annotation (set in `charts/keda.yaml`), and the LWS chart ships
- * its CRDs in Helm's `crds/` folder, which Helm installs when absent and never deletes. So
- * `pulumi destroy` leaves those CRDs in the cluster, and they go with the EKS cluster itself.
+ * CRDs that hold workloads survive chart upgrades: KEDA's CRDs carry Helm's
+ * `helm.sh/resource-policy: keep` annotation (set in `charts/keda.yaml`), so an uninstall keeps
+ * them too, and they go with the EKS cluster itself.
+ * NOTE: the LWS chart has kept its CRD both in Helm's `crds/` folder (never deleted) and under
+ * `templates/crds/` (deleted on uninstall) over its history; which layout chart 0.10.0 uses was
+ * not confirmed. Either way the LeaderWorkerSet depends on the release, so destroy removes it
+ * before any uninstall could remove its CRD.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
   readonly releases: ClusterAddonReleases;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { regionProblems } from "../../config/load";
 import { parseStackConfig } from "../../config/parse";
 import { planDeployment } from "../../sizing/planner";
 import type { ConfigProblem } from "../../config/problems";
@@ -408,5 +409,23 @@ describe("bad stacks", () => {
       "quantization",
       "replicas.min",
     ]);
+  });
+});
+
+describe("region", () => {
+  it("accepts a commercial region", () => {
+    expect(regionProblems("eu-west-1")).toEqual([]);
+  });
+
+  it("rejects GovCloud and China", () => {
+    for (const region of ["us-gov-west-1", "cn-north-1"]) {
+      const [problem] = regionProblems(region);
+      expect(problem.path).toBe("aws:region");
+      expect(problem.message).toContain("commercial AWS partition");
+    }
+  });
+
+  it("rejects a missing region", () => {
+    expect(regionProblems(undefined)[0].message).toContain("is missing");
   });
 });
