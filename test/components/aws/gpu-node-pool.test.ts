@@ -142,7 +142,7 @@ describe("GpuNodePool on one node per replica", () => {
       {
         deviceName: "/dev/xvda",
         ebs: {
-          volumeSize: 600,
+          volumeSize: 510,
           volumeType: "gp3",
           encrypted: "true",
           deleteOnTermination: "true",
@@ -180,7 +180,7 @@ describe("GpuNodePool on one node per replica", () => {
       "k8s.io/cluster-autoscaler/node-template/label/servekit.dev/instance-type": "p5.48xlarge",
       "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present": "true",
       "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
-      "k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage": "539Gi",
+      "k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage": "458Gi",
       "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "8",
     });
   });
@@ -298,8 +298,15 @@ describe("GpuNodePool across two nodes per replica", () => {
     ).toBe("true");
   });
 
-  it("scales from zero to the planned maximum", () => {
-    expect(nodeGroup.inputs.scalingConfig).toEqual({ minSize: 0, maxSize: 4, desiredSize: 0 });
+  it("scales between the planned sizes", () => {
+    expect(nodeGroup.inputs.scalingConfig).toEqual({ minSize: 2, maxSize: 4, desiredSize: 2 });
+  });
+
+  it("scales from zero nodes", async () => {
+    const parked = maverickBf16MultiNodePlan({ replicas: { min: 0 }, nodePool: { minSize: 0 } });
+    const run = (await runPool(parked)).run;
+    const group = resourceNamed(run, NODE_GROUP, `${NAME}-node-group`);
+    expect(group.inputs.scalingConfig).toEqual({ minSize: 0, maxSize: 4, desiredSize: 0 });
   });
 });
 

@@ -5,107 +5,20 @@ import type { StackConfig } from "../../../config/schema";
 import { VllmService } from "../../../components/serving";
 import { runProgram, type ProgramRun, type RecordedResource } from "../../../plan/run";
 import { estimateStartupSeconds } from "../../../sizing/startup";
-import {
-  allocatableDiskGiB,
-  modelCacheGiB,
-  rootVolumeIops,
-  rootVolumeThroughputMiBps,
-} from "../../../sizing/node-disk";
 import type { SizingPlan } from "../../../sizing/types";
+import {
+  applyPlanOverrides,
+  maverickFp8Plan,
+  type PlanOverrides,
+} from "../../support/plan-fixtures";
 import { parsedConfig, resourceNamed, stackValues, TEST_SECRETS } from "../../support/stack";
 
-/** Overrides of a plan, one level deep per section. */
-type PlanOverrides = { [K in keyof SizingPlan]?: Partial<SizingPlan[K]> };
-
-/** Merges section overrides into a plan without touching the base. */
-function withOverrides(base: SizingPlan, overrides: PlanOverrides): SizingPlan {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    const current = (base as unknown as Record<string, unknown>)[key];
-    merged[key] =
-      typeof current === "object" && current !== null && !Array.isArray(current)
-        ? { ...current, ...(value as object) }
-        : value;
-  }
-  const plan = merged as unknown as SizingPlan;
-  // The disk fields follow the root volume, the weights and the pods per node unless a test
-  // sets them itself.
-  const disk = overrides.nodePool ?? {};
-  const throughput =
-    disk.rootVolumeThroughputMiBps ?? rootVolumeThroughputMiBps(plan.parallelism.replicasPerNode);
-  plan.nodePool = {
-    ...plan.nodePool,
-    rootVolumeThroughputMiBps: throughput,
-    rootVolumeIops: disk.rootVolumeIops ?? rootVolumeIops(throughput),
-    allocatableDiskGiB: disk.allocatableDiskGiB ?? allocatableDiskGiB(plan.nodePool.rootVolumeGiB),
-    modelCacheGiB: disk.modelCacheGiB ?? modelCacheGiB(plan.model.weightsGiB),
-  };
-  return plan;
-}
-
-/** Maverick FP8 on one p5.48xlarge: TP 8, PP 1, the whole node per replica (~417 GB of weights). */
-export function maverickFp8Plan(overrides: PlanOverrides = {}): SizingPlan {
-  const weightsGiB = 388;
-  return withOverrides(
-    {
-      model: {
-        name: "llama-4-maverick",
-        checkpoint: "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8",
-        servedModelName: "llama-4-maverick",
-        weightsGiB,
-        weightsEstimated: true,
-      },
-      quantization: "fp8",
-      kvCacheDtype: "auto",
-      kvCacheBytesPerElement: 2,
-      hybridKvCache: true,
-      gpu: { type: "h100-80gb", instanceType: "p5.48xlarge", gpusPerNode: 8, memoryGiB: 79.6 },
-      parallelism: {
-        tensor: 8,
-        pipeline: 1,
-        gpusPerReplica: 8,
-        nodesPerReplica: 1,
-        replicasPerNode: 1,
-        gpusPerPod: 8,
-      },
-      context: {
-        maxModelLen: 131_072,
-        maxFeasibleModelLen: 530_000,
-        kvCacheTokens: 530_000,
-        fullLengthRequests: 1,
-        modelMaxLen: 1_048_576,
-      },
-      memoryPerGpuGiB: { usable: 79.6, weights: 48.5, overhead: 11, kvCache: 12.14 },
-      replicas: { min: 1, max: 2 },
-      nodePool: {
-        instanceType: "p5.48xlarge",
-        minSize: 1,
-        maxSize: 2,
-        rootVolumeGiB: 510,
-        rootVolumeThroughputMiBps: rootVolumeThroughputMiBps(1),
-        rootVolumeIops: rootVolumeIops(rootVolumeThroughputMiBps(1)),
-        allocatableDiskGiB: allocatableDiskGiB(510),
-        modelCacheGiB: modelCacheGiB(weightsGiB),
-      },
-      costUsdPerHour: {
-        min: 55.04,
-        max: 110.08,
-        pricePerNode: 55.04,
-        priceSource: "catalog: US East (N. Virginia) on-demand",
-      },
-      vllm: { gpuMemoryUtilization: 0.9, maxNumBatchedTokens: 8192 },
-      startupTimeoutSeconds: estimateStartupSeconds(weightsGiB),
-      explanation: ["Maverick FP8 fits one 8 × H100 node with TP 8."],
-      warnings: [],
-    },
-    overrides,
-  );
-}
+export { maverickBf16MultiNodePlan, maverickFp8Plan } from "../../support/plan-fixtures";
 
 /** Scout INT4 W4A16 on p5.48xlarge: TP 4, two replicas share a node (~60 GB of weights). */
 export function scoutInt4Plan(overrides: PlanOverrides = {}): SizingPlan {
   const weightsGiB = 55.9;
-  return withOverrides(
+  return applyPlanOverrides(
     maverickFp8Plan({
       model: {
         name: "llama-4-scout",
@@ -118,26 +31,6 @@ export function scoutInt4Plan(overrides: PlanOverrides = {}): SizingPlan {
       context: { maxModelLen: 32_768, modelMaxLen: 10_485_760 },
       memoryPerGpuGiB: { weights: 14, kvCache: 46.64 },
       nodePool: { rootVolumeGiB: 180 },
-      startupTimeoutSeconds: estimateStartupSeconds(weightsGiB),
-    }),
-    overrides,
-  );
-}
-
-/** Maverick BF16 on two p5.48xlarge nodes per replica: TP 8 within a node, PP 2 across them. */
-export function maverickBf16MultiNodePlan(overrides: PlanOverrides = {}): SizingPlan {
-  const weightsGiB = 748;
-  return withOverrides(
-    maverickFp8Plan({
-      model: {
-        checkpoint: "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
-        weightsGiB,
-      },
-      quantization: "bf16",
-      parallelism: { pipeline: 2, gpusPerReplica: 16, nodesPerReplica: 2 },
-      memoryPerGpuGiB: { weights: 46.75, kvCache: 13.89 },
-      replicas: { min: 1, max: 2 },
-      nodePool: { minSize: 2, maxSize: 4, rootVolumeGiB: 940 },
       startupTimeoutSeconds: estimateStartupSeconds(weightsGiB),
     }),
     overrides,
