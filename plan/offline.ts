@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { readStackFile, regionProblems } from "../config/load";
+import { readStackFile, regionProblems, type StackFile } from "../config/load";
 import { parseStackConfig } from "../config/parse";
 import { StackConfigError, type ConfigProblem } from "../config/problems";
 import type { SecretKey, StackConfig } from "../config/schema";
@@ -66,7 +66,7 @@ export async function planOffline(request: OfflinePlanRequest): Promise<OfflineP
   if (problems.length > 0 || !parsed.ok || !sized?.ok) return { ok: false, problems };
 
   const warnings: string[] = [];
-  const secrets = secretsForPlan(file.encryptedSecrets, request.secrets ?? {}, warnings);
+  const secrets = secretsForPlan(stackName, file, request.secrets ?? {}, warnings);
   let run: ProgramRun;
   try {
     run = await runProgram(
@@ -98,12 +98,13 @@ export async function planOffline(request: OfflinePlanRequest): Promise<OfflineP
 }
 
 function secretsForPlan(
-  encrypted: SecretKey[],
+  stackName: string,
+  file: StackFile,
   given: Partial<Record<SecretKey, string>>,
   warnings: string[],
 ): Partial<Record<SecretKey, string>> {
   const secrets: Partial<Record<SecretKey, string>> = { ...given };
-  for (const key of encrypted) {
+  for (const key of file.encryptedSecrets) {
     if (secrets[key] !== undefined) continue;
     secrets[key] = secretPlaceholder(key);
     warnings.push(
@@ -115,7 +116,7 @@ function secretsForPlan(
     secrets.hfToken = secretPlaceholder("hfToken");
     warnings.push(
       "servekit:hfToken is not set; the plan uses a placeholder, but `pulumi up` stops until " +
-        "you run `pulumi config set --secret servekit:hfToken`",
+        `you run \`pulumi config set --secret servekit:hfToken -s ${stackName}\``,
     );
   }
   return secrets;

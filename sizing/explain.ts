@@ -11,6 +11,7 @@ import {
   GP3_BASELINE_IOPS,
   GP3_MAX_MIB_PER_SECOND_PER_IOPS,
   podDownloadMiBps,
+  MODEL_CACHE_HEADROOM,
   ROOT_VOLUME_HEADROOM,
   VLLM_IMAGE_GIB,
 } from "./node-disk";
@@ -137,6 +138,10 @@ function kvCacheSentence(facts: PlanFacts): string {
 /** A GPU node's root volume as planned, and the vLLM pods that share it. */
 export interface RootVolumeFacts {
   sizeGiB: number;
+  /** Smallest size on which the node's pods schedule, before headroom. */
+  requiredGiB: number;
+  /** Model cache of one pod. */
+  modelCacheGiB: number;
   throughputMiBps: number;
   iops: number;
   podsPerNode: number;
@@ -164,11 +169,13 @@ export function nodeSentences(
     : `The start-up probe allows ${startupSeconds} s: ${STARTUP_FIXED_SECONDS} s to start vLLM ` +
       `plus downloading ${gibText(checkpoint.weightsGiB)} at ${rateText(perPod)} (${share}) ` +
       `and loading it at ${LOAD_GIB_PER_SECOND} GiB/s (estimates).`;
-  const copies = podsPerNode === 1 ? "one copy" : `${podsPerNode} copies, one per pod,`;
+  const caches = podsPerNode === 1 ? "one model cache" : `${podsPerNode} model caches`;
   const size = configured.rootVolume
     ? `The root volume is ${volume.sizeGiB} GiB, as nodePool.rootVolumeGiB sets.`
-    : `The root volume is ${volume.sizeGiB} GiB: ${VLLM_IMAGE_GIB} GiB for the vLLM image (an ` +
-      `estimate) and ${copies} of the weights, plus ${ROOT_VOLUME_HEADROOM * 100}% headroom.`;
+    : `The root volume is ${volume.sizeGiB} GiB: ${volume.requiredGiB} GiB lets the kubelet ` +
+      `offer ${caches} of ${volume.modelCacheGiB} GiB (the weights plus ` +
+      `${MODEL_CACHE_HEADROOM * 100}%) beside the ${VLLM_IMAGE_GIB} GiB vLLM image (an ` +
+      `estimate), and ${ROOT_VOLUME_HEADROOM * 100}% headroom is added.`;
   return [startup, `${size} ${volumeThroughputSentence(volume)}`];
 }
 

@@ -98,6 +98,8 @@ function buildPlan(
   const throughput = rootVolumeThroughputMiBps(podsPerNode);
   const rootVolume: RootVolumeFacts = {
     sizeGiB: rootVolumeGiB(requiredDisk, config.nodePool.rootVolumeGiB),
+    requiredGiB: requiredDisk,
+    modelCacheGiB: modelCacheGiB(checkpoint.weightsGiB),
     throughputMiBps: throughput,
     iops: rootVolumeIops(throughput),
     podsPerNode,

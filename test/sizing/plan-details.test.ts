@@ -156,6 +156,9 @@ describe("root volume", () => {
     // Scout BF16 at TP 4 runs 2 pods per node: 2 × ceil(202.4 × 1.1) = 446 GiB of cache,
     // ceil(448 / 0.9) = 498 GiB, × 1.2 = 597.6, rounded to 600.
     expect(plan(SCOUT_BF16_H100).nodePool.rootVolumeGiB).toBe(600);
+    expect(plan(SCOUT_BF16_H100).explanation.join(" ")).toContain(
+      "600 GiB: 498 GiB lets the kubelet offer 2 model caches of 223 GiB",
+    );
   });
 
   it("offers the pods of a node their caches", () => {
