@@ -10,7 +10,10 @@ import type { StackConfig } from "./config/schema";
 import { planDeployment } from "./sizing/planner";
 import type { SizingPlan } from "./sizing/types";
 
-/** Prefix of every top-level resource name; names never change with the stack's settings. */
+/**
+ * Prefix of every top-level resource name. Only the model's own resources add the model name, so
+ * every setting but `model` updates resources in place instead of replacing them.
+ */
 const NAME = "servekit";
 
 /**

@@ -67,7 +67,7 @@ export function planText(plan: OfflinePlan): string {
     `Model         ${s.model.name} (${s.quantization}), served as "${s.model.servedModelName}"`,
     `Checkpoint    ${s.model.checkpoint} (${gib(s.model.weightsGiB)}${s.model.weightsEstimated ? ", estimated" : ""})`,
     `GPUs          ${s.gpu.type} on ${s.gpu.instanceType} (${s.gpu.gpusPerNode} per node)`,
-    `Parallelism   TP ${p.tensor} x PP ${p.pipeline} = ${p.gpusPerReplica} GPUs per replica, ` +
+    `Parallelism   TP ${p.tensor} x PP ${p.pipeline} = ${count(p.gpusPerReplica, "GPU")} per replica, ` +
       `${count(p.nodesPerReplica, "node")} per replica, ${count(p.replicasPerNode, "replica")} per node`,
     `Memory/GPU    ${gib(m.usable)} usable = ${gib(m.weights)} weights + ${gib(m.overhead)} overhead + ${gib(m.kvCache)} KV cache`,
     `KV cache      ${s.kvCacheDtype} (${count(s.kvCacheBytesPerElement, "byte")} per element), ` +
