@@ -45,7 +45,8 @@ const positiveInt = z.number().int().positive();
 const cidr = z
   .string()
   .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, {
-    message: "must be an IPv4 CIDR range such as 203.0.113.0/24",
+    message:
+      "must be an IPv4 CIDR range such as 203.0.113.0/24; write one address as 198.51.100.7/32",
   })
   .refine(
     (value) =>
