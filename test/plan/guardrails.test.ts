@@ -248,6 +248,23 @@ describe("quantization edit", () => {
     ]);
   });
 
+  it.each([
+    ["vllmImage", { vllmImage: "vllm/vllm-openai:v0.30.0" }],
+    ["maxModelLen", { maxModelLen: 262_144 }],
+  ])("changes only the workload for %s", async (_key, overrides) => {
+    const before = plans.get("maverick-prod") as OfflinePlan;
+    const after = await planStack("maverick-prod", overrides);
+    const afterByUrn = new Map(after.run.resources.map((resource) => [resource.urn, resource]));
+    expect([...afterByUrn.keys()].sort()).toEqual(before.run.resources.map((r) => r.urn).sort());
+    const changed = before.run.resources
+      .filter(
+        (resource) =>
+          JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs),
+      )
+      .map((resource) => resource.name);
+    expect(changed).toEqual(["servekit-llama-4-maverick-deployment"]);
+  });
+
   it("serves the INT4 checkpoint on four GPUs", async () => {
     const after = await planStack("maverick-prod", { quantization: "int4" });
     const deployment = manifestsOfKind(after, "Deployment")[0] as any;
