@@ -70,7 +70,7 @@ function isEncrypted(value: unknown): boolean {
   return typeof value === "object" && value !== null && "secure" in value;
 }
 
-/** The problem for a secret key written in plain text; the message never repeats the value. */
+/** Returns the problem for a secret written in plain text, without repeating the value. */
 export function plainSecretProblem(key: string): ConfigProblem {
   return {
     path: key,
@@ -109,11 +109,11 @@ export function regionProblems(region: unknown): ConfigProblem[] {
     ];
   }
   if (typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) return [];
-  const given = region === undefined ? "is missing" : `is ${JSON.stringify(region)}, not a region`;
+  const fault = region === undefined ? "is missing" : `is ${JSON.stringify(region)}, not a region`;
   return [
     {
       path: "aws:region",
-      message: `${given}; set the AWS region, for example \`pulumi config set aws:region us-east-1\``,
+      message: `${fault}; set the AWS region, for example \`pulumi config set aws:region us-east-1\``,
     },
   ];
 }

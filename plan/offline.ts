@@ -10,7 +10,7 @@ import { manifestsOf, writeManifests, type Manifest } from "./manifests";
 import { runProgram, type ProgramRun } from "./run";
 import { validateManifests, type ManifestError } from "./validate";
 
-/** Where a stack file sits, and where its manifests go. */
+/** Location of a stack file and of its manifests, plus test-only replacements. */
 export interface OfflinePlanRequest {
   /** Path to a `Pulumi.<stack>.yaml` file. */
   configFile: string;
@@ -100,10 +100,10 @@ export async function planOffline(request: OfflinePlanRequest): Promise<OfflineP
 function secretsForPlan(
   stackName: string,
   file: StackFile,
-  given: Partial<Record<SecretKey, string>>,
+  knownSecrets: Partial<Record<SecretKey, string>>,
   warnings: string[],
 ): Partial<Record<SecretKey, string>> {
-  const secrets: Partial<Record<SecretKey, string>> = { ...given };
+  const secrets: Partial<Record<SecretKey, string>> = { ...knownSecrets };
   for (const key of file.encryptedSecrets) {
     if (secrets[key] !== undefined) continue;
     secrets[key] = secretPlaceholder(key);

@@ -2,7 +2,7 @@ import type { ConfigProblem } from "../config/problems";
 import type { OfflinePlan } from "./offline";
 import type { RecordedResource } from "./run";
 
-/** The plan as one JSON object, with the fields other tools rely on. */
+/** Builds the plan as one JSON object, with the fields other tools rely on. */
 export function planJson(plan: OfflinePlan): Record<string, unknown> {
   const sizing = plan.sizing;
   return {
@@ -35,7 +35,7 @@ export function planJson(plan: OfflinePlan): Record<string, unknown> {
   };
 }
 
-/** The JSON printed for an invalid or infeasible stack. */
+/** Builds the JSON printed for an invalid or infeasible stack. */
 export function errorsJson(problems: ConfigProblem[]): { errors: ConfigProblem[] } {
   return { errors: problems };
 }
@@ -56,7 +56,7 @@ function contextLine(s: OfflinePlan["sizing"]): string {
   );
 }
 
-/** The sizing report and resource tree for a person. */
+/** Renders the sizing report and resource tree for a person. */
 export function planText(plan: OfflinePlan): string {
   const s = plan.sizing;
   const p = s.parallelism;

@@ -52,9 +52,9 @@ export interface SizingPlan {
     maxModelLen: number;
     /** Largest `--max-model-len` for which one request still fits this replica's KV cache. */
     maxFeasibleModelLen: number;
-    /** Tokens the KV cache of one replica holds at `maxModelLen` (hybrid mode counted). */
+    /** Tokens the KV cache of one replica stores at `maxModelLen` (hybrid mode counted). */
     kvCacheTokens: number;
-    /** Requests of `maxModelLen` tokens the KV cache holds at once. */
+    /** Requests of `maxModelLen` tokens the KV cache stores at once. */
     fullLengthRequests: number;
     /** The model's own maximum context in tokens (`max_position_embeddings`). */
     modelMaxLen: number;
@@ -82,7 +82,7 @@ export interface SizingPlan {
     min: number | null;
     max: number | null;
     pricePerNode: number | null;
-    /** Where the price comes from: the catalog's source and date, or the stack's override. */
+    /** Source of the price: the catalog's source and date, or the stack's override. */
     priceSource: string;
   };
   /** Server settings passed to vLLM exactly as sized. */

@@ -11,6 +11,7 @@ import { planJson, planText } from "../../plan/report";
 import { runProgram, type RecordedResource } from "../../plan/run";
 import { deployServekit } from "../../program";
 import {
+  changedResourceNames,
   manifestsOfKind,
   planStack,
   releaseOfChart,
@@ -225,22 +226,19 @@ describe("manifests", () => {
   });
 });
 
+/** Returns a plan's resource URNs in a stable order. */
+function urnsOf(plan: OfflinePlan): string[] {
+  return plan.run.resources.map((resource) => resource.urn).sort();
+}
+
 describe("quantization edit", () => {
   it("changes only the GPU pool and the workload", async () => {
     const before = plans.get("maverick-prod") as OfflinePlan;
     const after = await planStack("maverick-prod", { quantization: "int4" });
-    const afterByUrn = new Map(after.run.resources.map((resource) => [resource.urn, resource]));
-    expect([...afterByUrn.keys()].sort()).toEqual(before.run.resources.map((r) => r.urn).sort());
-
-    const changed = before.run.resources
-      .filter(
-        (resource) =>
-          JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs),
-      )
-      .map((resource) => resource.name);
+    expect(urnsOf(after)).toEqual(urnsOf(before));
     // INT4 halves the replica to 4 GPUs, so two pods share a node: the pool's sizes, the root
     // volume for two caches and its autoscaler tag change with the Deployment, nothing else.
-    expect(changed.sort()).toEqual([
+    expect(changedResourceNames(before, after)).toEqual([
       "servekit-llama-4-maverick-asg-tag-resources-ephemeral-storage",
       "servekit-llama-4-maverick-deployment",
       "servekit-llama-4-maverick-launch-template",
@@ -254,15 +252,8 @@ describe("quantization edit", () => {
   ])("changes only the workload for %s", async (_key, overrides) => {
     const before = plans.get("maverick-prod") as OfflinePlan;
     const after = await planStack("maverick-prod", overrides);
-    const afterByUrn = new Map(after.run.resources.map((resource) => [resource.urn, resource]));
-    expect([...afterByUrn.keys()].sort()).toEqual(before.run.resources.map((r) => r.urn).sort());
-    const changed = before.run.resources
-      .filter(
-        (resource) =>
-          JSON.stringify(resource.inputs) !== JSON.stringify(afterByUrn.get(resource.urn)?.inputs),
-      )
-      .map((resource) => resource.name);
-    expect(changed).toEqual(["servekit-llama-4-maverick-deployment"]);
+    expect(urnsOf(after)).toEqual(urnsOf(before));
+    expect(changedResourceNames(before, after)).toEqual(["servekit-llama-4-maverick-deployment"]);
   });
 
   it("serves the INT4 checkpoint on four GPUs", async () => {

@@ -74,3 +74,22 @@ export function subtreeUrns(plan: OfflinePlan, root: RecordedResource): Set<stri
   }
   return urns;
 }
+
+/**
+ * Returns the names of resources whose inputs differ between two plans of the same stack, after
+ * checking that both plans register the same URNs.
+ */
+export function changedResourceNames(before: OfflinePlan, after: OfflinePlan): string[] {
+  const afterByUrn = new Map(after.run.resources.map((resource) => [resource.urn, resource]));
+  const beforeUrns = before.run.resources.map((resource) => resource.urn).sort();
+  if (JSON.stringify([...afterByUrn.keys()].sort()) !== JSON.stringify(beforeUrns)) {
+    throw new Error("the two plans register different resources");
+  }
+  return before.run.resources
+    .filter((resource) => {
+      const changed = afterByUrn.get(resource.urn)?.inputs;
+      return JSON.stringify(resource.inputs) !== JSON.stringify(changed);
+    })
+    .map((resource) => resource.name)
+    .sort();
+}
