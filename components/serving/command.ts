@@ -95,6 +95,8 @@ export function hybridKvCacheEnv(plan: SizingPlan): string {
  * variables the LeaderWorkerSet controller injects into every container; Kubernetes expands
  * `$(NAME)` in arguments from the container's environment. Flags as documented in vLLM's
  * `docs/serving/parallelism_scaling.md`: rank 0 serves the API, the other ranks run `--headless`.
+ * NOTE: `LWS_LEADER_ADDRESS` is the leader's DNS name, while vLLM's examples pass an IP; whether
+ * every socket vLLM opens on that address accepts a name was not verified on a cluster.
  */
 function multiNodeArgs(role: ServerRole): string[] {
   if (role === "single") return [];
