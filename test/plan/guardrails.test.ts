@@ -91,10 +91,25 @@ describe("secrets", () => {
   });
 
   it("generates an API key when none is set", async () => {
-    const plan = await planStack("maverick-prod");
-    const withoutKey = await planStack("scout-int4-dev");
-    expect(resourcesOf(plan, "random:index/randomPassword:RandomPassword")).toHaveLength(0);
-    expect(withoutKey.run.outputs.apiKey).toBe("[secret]");
+    const withKey = plans.get("maverick-prod") as OfflinePlan;
+    expect(resourcesOf(withKey, "random:index/randomPassword:RandomPassword")).toHaveLength(0);
+
+    const result = await planOffline({
+      configFile: "stacks/Pulumi.maverick-prod.yaml",
+      outDir: null,
+      secrets: { hfToken: TEST_SECRETS.hfToken },
+    });
+    const withoutKey = result.ok ? result.plan : undefined;
+    const generated = resourcesOf(
+      withoutKey as OfflinePlan,
+      "random:index/randomPassword:RandomPassword",
+    );
+    expect(generated.map((resource) => resource.inputs.length)).toEqual([48]);
+    expect(withoutKey?.run.outputs.apiKey).toBe("[secret]");
+    const apiKeySecret = manifestsOfKind(withoutKey as OfflinePlan, "Secret").find((secret) =>
+      String(secret.metadata.name).includes("api-key"),
+    );
+    expect(apiKeySecret).toBeDefined();
   });
 });
 
@@ -307,5 +322,43 @@ describe("region", () => {
     const warnings = offline.ok ? offline.plan.warnings.join("\n") : "";
     expect(warnings).toContain("us-east-1 on-demand prices");
     expect(warnings).toContain("eu-west-1");
+  });
+});
+
+describe("encrypted secrets", () => {
+  it("plan with a placeholder and a warning", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "servekit-secure-"));
+    const file = join(dir, "Pulumi.secure.yaml");
+    const config = Object.entries(stackValues()).map(([key, value]) => [`servekit:${key}`, value]);
+    const encrypted = { secure: "v1:c2VjcmV0LXZhbHVlLW5vdC1yZWFkYWJsZQ==" };
+    writeFileSync(
+      file,
+      stringify({
+        config: {
+          "aws:region": "us-east-1",
+          ...Object.fromEntries(config),
+          "servekit:hfToken": encrypted,
+          "servekit:apiKey": encrypted,
+        },
+      }),
+    );
+    const offline = await planOffline({ configFile: file, outDir: null });
+    expect(offline.ok).toBe(true);
+    const plan = offline.ok ? offline.plan : undefined;
+    const warnings = plan?.warnings.join("\n") ?? "";
+    expect(warnings).toContain("servekit:hfToken is encrypted in the stack file");
+    expect(warnings).toContain("servekit:apiKey is encrypted in the stack file");
+    // A key the stack supplies replaces the generated one.
+    expect(resourcesOf(plan as OfflinePlan, "random:index/randomPassword:RandomPassword")).toEqual(
+      [],
+    );
+  });
+
+  it("reject encryption of a plain setting", () => {
+    const dir = mkdtempSync(join(tmpdir(), "servekit-secure-"));
+    const file = join(dir, "Pulumi.secure.yaml");
+    writeFileSync(file, stringify({ config: { "servekit:model": { secure: "v1:abc" } } }));
+    const problem = readStackFile(file).problems.find((p) => p.path === "model");
+    expect(problem?.message).toContain("only hfToken and apiKey are secrets");
   });
 });
