@@ -99,6 +99,7 @@ describe("secrets", () => {
       outDir: null,
       secrets: { hfToken: TEST_SECRETS.hfToken },
     });
+    expect(result.ok).toBe(true);
     const withoutKey = result.ok ? result.plan : undefined;
     const generated = resourcesOf(
       withoutKey as OfflinePlan,
@@ -110,12 +111,28 @@ describe("secrets", () => {
       String(secret.metadata.name).includes("api-key"),
     );
     expect(apiKeySecret).toBeDefined();
+
+    // The Secret exists with or without a key, so check that it contains the generated password.
+    const apiKeySecretResource = resourcesOf(
+      withoutKey as OfflinePlan,
+      "kubernetes:core/v1:Secret",
+    ).find((secret) => (secret.inputs as any).metadata.name === "vllm-api-key");
+    const mockedPassword = `plan-generated-${generated[0].name}`;
+    expect((apiKeySecretResource?.inputs as any).stringData).toEqual({ token: mockedPassword });
+    const suppliedSecret = resourcesOf(withKey, "kubernetes:core/v1:Secret").find(
+      (secret) => (secret.inputs as any).metadata.name === "vllm-api-key",
+    );
+    expect((suppliedSecret?.inputs as any).stringData).toEqual({ token: TEST_SECRETS.apiKey });
   });
 });
 
 describe("ingress ranges", () => {
   it.each(stackNames())("exclude the whole internet in %s", (stack) => {
-    for (const range of ingressRanges(plans.get(stack) as OfflinePlan)) {
+    const ranges = ingressRanges(plans.get(stack) as OfflinePlan);
+    // The EKS API endpoint and the Service always admit some range, so none found means the
+    // scan matched nothing.
+    expect(ranges.flatMap((range) => range.cidrs).length).toBeGreaterThan(0);
+    for (const range of ranges) {
       expect(range.cidrs, range.where).not.toContain(ANY_IPV4);
     }
   });
@@ -233,7 +250,12 @@ describe("plan and preview", () => {
 
 describe("manifests", () => {
   it("redact Secret data", () => {
-    for (const secret of manifestsOfKind(plans.get("scout-prod") as OfflinePlan, "Secret")) {
+    const secrets = manifestsOfKind(plans.get("scout-prod") as OfflinePlan, "Secret");
+    expect(secrets.map((secret) => secret.metadata.name).sort()).toEqual([
+      "hf-token",
+      "vllm-api-key",
+    ]);
+    for (const secret of secrets) {
       const values = Object.values((secret.data ?? secret.stringData) as Record<string, string>);
       expect(values.length).toBeGreaterThan(0);
       for (const value of values) expect(value).toContain("redacted");
@@ -352,6 +374,17 @@ describe("encrypted secrets", () => {
     expect(resourcesOf(plan as OfflinePlan, "random:index/randomPassword:RandomPassword")).toEqual(
       [],
     );
+
+    const secretTokens = Object.fromEntries(
+      resourcesOf(plan as OfflinePlan, "kubernetes:core/v1:Secret").map((secret) => [
+        (secret.inputs as any).metadata.name,
+        (secret.inputs as any).stringData.token,
+      ]),
+    );
+    expect(secretTokens).toEqual({
+      "hf-token": "plan-placeholder-hfToken",
+      "vllm-api-key": "plan-placeholder-apiKey",
+    });
   });
 
   it("reject encryption of a plain setting", () => {

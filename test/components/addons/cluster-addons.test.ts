@@ -235,7 +235,9 @@ describe("ClusterAddons single-node", () => {
 
   it("releases wait for the node group", () => {
     const nodeGroup = resourceNamed(run, "aws:eks/nodeGroup:NodeGroup", "system-nodes");
-    for (const resource of resourcesOfType(run, RELEASE)) {
+    const releases = resourcesOfType(run, RELEASE);
+    expect(releases).toHaveLength(5);
+    for (const resource of releases) {
       expect(resource.dependsOn, resource.name).toContain(nodeGroup.urn);
     }
   });
@@ -256,7 +258,9 @@ describe("ClusterAddons single-node", () => {
   });
 
   it("releases are children of the component", () => {
-    for (const resource of resourcesOfType(run, RELEASE)) {
+    const releases = resourcesOfType(run, RELEASE);
+    expect(releases).toHaveLength(5);
+    for (const resource of releases) {
       expect(resource.parent, resource.name).toMatch(/servekit:addons:ClusterAddons::addons$/);
     }
   });

@@ -186,7 +186,9 @@ describe("GpuNodePool on one node per replica", () => {
   });
 
   it("tags the node group's ASG only", () => {
-    for (const tag of resourcesOfType(pool.run, ASG_TAG)) {
+    const tags = resourcesOfType(pool.run, ASG_TAG);
+    expect(tags).toHaveLength(9);
+    for (const tag of tags) {
       expect(tag.inputs.autoscalingGroupName).toBe(`eks-${NAME}-node-group-asg`);
       expect((tag.inputs.tag as { propagateAtLaunch: boolean }).propagateAtLaunch).toBe(false);
     }

@@ -117,6 +117,7 @@ describe("Network with a new VPC", () => {
 
   it("opens no security group to the internet", () => {
     const rules = run.resources.filter((resource) => resource.type.includes("SecurityGroup"));
+    expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
       expect(JSON.stringify(rule.inputs)).not.toContain("0.0.0.0/0");
     }

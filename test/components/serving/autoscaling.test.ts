@@ -89,6 +89,10 @@ describe("ScaledObject", () => {
     const { ScaledObject } = await import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject");
     const object = new ScaledObject(scaled.inputs as never);
     expect(() => object.validate()).not.toThrow();
+    // The same validator must reject a ScaledObject without its required target.
+    const spec = { ...(scaled.inputs.spec as object), scaleTargetRef: undefined };
+    const broken = new ScaledObject({ ...scaled.inputs, spec } as never);
+    expect(() => broken.validate()).toThrow();
   });
 });
 

@@ -112,6 +112,9 @@ describe("VllmService multi-node", () => {
     expect(workerContainer.startupProbe).toBeUndefined();
     expect(workerContainer.readinessProbe).toBeUndefined();
     expect(envOf(leaderContainer, "VLLM_API_KEY")).toBeDefined();
+    expect(envOf(leaderContainer, "VLLM_API_KEY")?.valueFrom).toEqual({
+      secretKeyRef: { name: "vllm-api-key", key: "token" },
+    });
     expect(envOf(workerContainer, "VLLM_API_KEY")).toBeUndefined();
     expect(leader.metadata.annotations?.["prometheus.io/scrape"]).toBe("true");
     expect(worker.metadata.annotations).toBeUndefined();
