@@ -40,13 +40,14 @@ function parseCommandLine(argv: string[]): CliOptions | ConfigProblem[] {
     console.log(USAGE);
     process.exit(0);
   }
-  const given = values["config-file"];
-  if (positionals.length > 1 || (given && positionals.length > 0) || (!given && !positionals[0])) {
+  const fileOption = values["config-file"];
+  const stackCount = positionals.length + (fileOption ? 1 : 0);
+  if (stackCount !== 1) {
     return [{ path: "(command line)", message: `give one stack name or --config-file\n${USAGE}` }];
   }
-  const configFile = given ?? join("stacks", `Pulumi.${positionals[0]}.yaml`);
+  const configFile = fileOption ?? join("stacks", `Pulumi.${positionals[0]}.yaml`);
   if (!existsSync(configFile)) {
-    const known = given ? "" : `; stacks in stacks/: ${stackNames().join(", ")}`;
+    const known = fileOption ? "" : `; stacks in stacks/: ${stackNames().join(", ")}`;
     return [{ path: "(command line)", message: `stack file ${configFile} was not found${known}` }];
   }
   return { configFile, json: values.json ?? false, outDir: values.out };

@@ -63,34 +63,34 @@ export function problemsFromZod(
 }
 
 function issueMessage(issue: z.core.$ZodIssue, value: unknown, path: string): string {
-  const given = `got ${describeValue(value)}`;
+  const received = `got ${describeValue(value)}`;
   if (value === undefined && issue.code === "invalid_value") {
     return `is required but missing; set it to one of ${issue.values.map(String).join(", ")}`;
   }
   switch (issue.code) {
     case "invalid_type":
       if (value === undefined) return `is required but missing; set it in the stack file`;
-      if (issue.expected === "int") return `must be a whole number; ${given}`;
+      if (issue.expected === "int") return `must be a whole number; ${received}`;
       return (
         quotedScalarMessage(issue.expected, value, path) ??
-        `must be ${article(issue.expected)}; ${given}`
+        `must be ${article(issue.expected)}; ${received}`
       );
     case "invalid_value":
       if (typeof value === "number" && issue.values.every((v) => typeof v === "string")) {
         return (
           `must be one of ${issue.values.map(String).join(", ")}, written in quotes because ` +
-          `YAML reads an unquoted ${value} as a number; ${given}`
+          `YAML reads an unquoted ${value} as a number; ${received}`
         );
       }
-      return `must be one of ${issue.values.map((v) => String(v)).join(", ")}; ${given}`;
+      return `must be one of ${issue.values.map((v) => String(v)).join(", ")}; ${received}`;
     case "too_small":
-      return `must be ${issue.origin === "array" ? "a list of" : ""}${boundText("at least", issue.minimum, issue.inclusive, issue.origin)}; ${given}`;
+      return `must be ${issue.origin === "array" ? "a list of" : ""}${boundText("at least", issue.minimum, issue.inclusive, issue.origin)}; ${received}`;
     case "too_big":
-      return `must be ${boundText("at most", issue.maximum, issue.inclusive, issue.origin)}; ${given}`;
+      return `must be ${boundText("at most", issue.maximum, issue.inclusive, issue.origin)}; ${received}`;
     case "invalid_key":
       return `is not a valid key: ${issue.issues.map((inner) => inner.message).join("; ")}`;
     default:
-      return `${issue.message}; ${given}`;
+      return `${issue.message}; ${received}`;
   }
 }
 

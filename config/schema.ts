@@ -95,7 +95,7 @@ const tagKey = z
 
 const replicasSchema = z
   .strictObject({
-    /** Fewest serving replicas; 0 lets KEDA scale the model, and so its GPU nodes, to zero. */
+    /** Minimum serving replicas; 0 lets KEDA scale the model, and so its GPU nodes, to zero. */
     min: z.number().int().min(0).max(64).default(1),
     /** Most serving replicas; at least 1 and at least `min`. */
     max: z.number().int().min(1).max(64).optional(),

@@ -3,7 +3,7 @@ import { CONFIG_NAMESPACE } from "../config/load";
 import type { SecretKey } from "../config/schema";
 import { PlanMocks } from "./mocks";
 
-/** What the offline run needs: the stack's name and its config, as a stack file holds it. */
+/** Input of an offline run: the stack's name and its config, as written in a stack file. */
 export interface ProgramRunInput {
   stackName: string;
   /** `servekit:` keys without the prefix, with YAML types. */

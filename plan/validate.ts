@@ -13,8 +13,8 @@ interface ValidatableModel {
 type ModelClass = new (data: unknown) => ValidatableModel;
 
 /**
- * Module that holds the kubernetes-models class for an API group; the packages are ESM only,
- * so they are loaded with dynamic `import()` from this CommonJS project.
+ * Returns the module path of the kubernetes-models class for an API group. The packages are
+ * ESM only, so this CommonJS project loads them with dynamic `import()`.
  */
 function modulePath(apiVersion: string, kind: string): string | undefined {
   if (apiVersion === "keda.sh/v1alpha1") return `@kubernetes-models/keda/keda.sh/v1alpha1/${kind}`;

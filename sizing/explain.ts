@@ -62,17 +62,17 @@ function budgetSentence({ config, chosen, fit }: PlanFacts): string {
 function gpuCountSentence({ config, checkpoint, demand, chosen, fit }: PlanFacts): string {
   const memory = fit.memory;
   const requests = demand.requests === 1 ? "one request" : `${demand.requests} requests`;
-  const holds =
+  const fitText =
     `holds the ${gibText(checkpoint.weightsGiB)} of weights (${gibText(memory.weightsGiB)} per ` +
     `GPU) and ${requests} of ${tokensText(demand.maxModelLen)} tokens`;
   if (config.tensorParallelSize !== undefined || config.pipelineParallelSize !== undefined) {
-    return `${layoutText(memory.layout)} (${gpusText(memory.gpus)}) is set by the stack and ${holds}.`;
+    return `${layoutText(memory.layout)} (${gpusText(memory.gpus)}) is set by the stack and ${fitText}.`;
   }
   const tried = chosen.search?.tried ?? [];
   const previous = tried.length > 1 ? tried[tried.length - 2] : undefined;
   const smaller = previous ? ` ${smallerLayoutText(previous)}` : "";
   const layout = `${layoutText(memory.layout)} (${gpusText(memory.gpus)})`;
-  return `${layout} is the smallest layout that ${holds}.${smaller}`;
+  return `${layout} is the smallest layout that ${fitText}.${smaller}`;
 }
 
 function smallerLayoutText(previous: LayoutFit): string {

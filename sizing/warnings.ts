@@ -1,10 +1,7 @@
-import type { StackConfig } from "../config/schema";
-import type { Checkpoint } from "./catalog/checkpoints";
-import type { ModelSpec } from "./catalog/models";
 import { gibText, tokensText } from "./format";
-import type { InstanceOption } from "./options";
-import { layoutText, searchLayouts, type ContextDemand, type LayoutFit } from "./search";
+import { layoutText, searchLayouts } from "./search";
 import { STARTUP_MAX_SECONDS } from "./startup";
+import type { PlanFacts } from "./explain";
 
 /**
  * `maxModelLen` at or below this share of the model's maximum context counts as far below it,
@@ -12,15 +9,8 @@ import { STARTUP_MAX_SECONDS } from "./startup";
  */
 const FAR_BELOW_MODEL_MAX = 1 / 8;
 
-/** Inputs of the warning checks. */
-export interface WarningFacts {
-  config: StackConfig;
-  model: ModelSpec;
-  checkpoint: Checkpoint;
-  demand: ContextDemand;
-  chosen: InstanceOption;
-  fit: LayoutFit;
-  kvCacheTokens: number;
+/** Inputs of the warning checks: the plan's facts without the ranking, plus the start-up estimate. */
+export interface WarningFacts extends Omit<PlanFacts, "ranked" | "options"> {
   estimatedStartupSeconds: number;
 }
 

@@ -99,9 +99,9 @@ export function prometheusServerUrl(chart: ChartSpec): string {
  * CRDs that hold workloads survive chart upgrades: KEDA's CRDs carry Helm's
  * `helm.sh/resource-policy: keep` annotation (set in `charts/keda.yaml`), so an uninstall keeps
  * them too, and they go with the EKS cluster itself.
- * NOTE: the LWS chart has kept its CRD both in Helm's `crds/` folder (never deleted) and under
- * `templates/crds/` (deleted on uninstall) over its history; which layout chart 0.10.0 uses was
- * not confirmed. Either way the LeaderWorkerSet depends on the release, so destroy removes it
+ * NOTE: over its history the LWS chart has kept its CRD in Helm's `crds/` folder (never deleted)
+ * and under `templates/crds/` (deleted on uninstall). Which layout chart 0.10.0 uses was not
+ * confirmed. Either way the LeaderWorkerSet depends on the release, so destroy removes it
  * before any uninstall could remove its CRD.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
@@ -122,8 +122,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
     const loadBalancerController = this.loadBalancerController(name, args);
     // Every later release that creates a Service waits for the controller, because its webhook
-    // mservice.elbv2.k8s.aws rejects new Services while the controller has no ready endpoints
-    // (kubernetes-sigs/aws-load-balancer-controller issue 4140).
+    // mservice.elbv2.k8s.aws rejects new Services while the controller has no ready endpoints.
     const afterController = [loadBalancerController.release];
 
     const clusterAutoscaler = this.clusterAutoscaler(name, args, afterController);

@@ -32,6 +32,7 @@ describe("plan command", () => {
     const run = plan(["maverick-prod", "--json"]);
     expect(run.status, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout);
+
     expect(json.model.name).toBe("llama-4-maverick");
     expect(json.model.checkpoint).toBe("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8");
     expect(json.quantization).toBe("fp8");
@@ -41,22 +42,26 @@ describe("plan command", () => {
       instanceType: "p5.48xlarge",
       gpusPerNode: 8,
     });
+
     expect(json.parallelism).toMatchObject({
       tensor: 8,
       pipeline: 1,
       gpusPerReplica: 8,
       nodesPerReplica: 1,
     });
+
     expect(json.context.maxModelLen).toBe(131072);
     expect(json.context.maxFeasibleModelLen).toBeGreaterThanOrEqual(131072);
     expect(json.context.kvCacheTokens).toBeGreaterThan(0);
     for (const field of ["usable", "weights", "overhead", "kvCache"]) {
       expect(typeof json.memoryPerGpuGiB[field]).toBe("number");
     }
+
     expect(json.replicas).toEqual({ min: 1, max: 2 });
     expect(json.nodePool).toMatchObject({ instanceType: "p5.48xlarge", minSize: 1, maxSize: 2 });
     expect(json.costUsdPerHour.min).toBeCloseTo(55.04, 2);
     expect(json.costUsdPerHour.max).toBeCloseTo(110.08, 2);
+
     expect(json.resources.length).toBeGreaterThan(20);
     for (const resource of json.resources) {
       expect(Object.keys(resource).sort()).toEqual(["dependsOn", "name", "parent", "type", "urn"]);

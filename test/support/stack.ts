@@ -8,7 +8,7 @@ export const TEST_SECRETS = {
   apiKey: "sk-test-api-key-8a2e4f6b",
 } as const;
 
-/** The keys of a small valid stack; tests override what they need. */
+/** Returns the keys of a small valid stack, with the overrides a test needs. */
 export function stackValues(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     model: "llama-4-scout",
